@@ -1,0 +1,1 @@
+"""Identity without knowing who: hashing now; sessions and the user loader later."""

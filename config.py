@@ -1,0 +1,110 @@
+"""Configuration, all from environment variables with safe defaults.
+
+Every variable read here is listed in the README.  `load_config(instance_path)` returns
+a plain dict for `app.config.update`; production refuses to start with a weak secret.
+"""
+import os
+import secrets
+from pathlib import Path
+
+WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "development"}
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The environment does not allow the app to start safely."""
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_url(instance_path: str) -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "portal.db")
+    # Accept the common "postgres://" and "postgresql://" forms; we ship psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def secret_key(instance_path: str, production: bool) -> str:
+    key = os.environ.get("SECRET_KEY", "")
+    if production:
+        if key.lower() in WEAK_SECRETS or len(key) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                "SECRET_KEY must be set to a random value of at least "
+                f"{MIN_SECRET_LENGTH} characters in production"
+            )
+        return key
+    if key:
+        return key
+    # Development: generated once and kept under instance/ so restarts keep sessions.
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config(instance_path: str) -> dict:
+    production = os.environ.get("PORTAL_ENV", "development").lower() == "production"
+    ttl_hours = _int("DRAFT_TTL_HOURS", 24)
+    return {
+        "PRODUCTION": production,
+        "SECRET_KEY": secret_key(instance_path, production),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "DRAFT_TTL_HOURS": ttl_hours,
+        "MIN_PATIENT_AGE": _int("MIN_PATIENT_AGE", 18),
+        "USERNAME_MIN_LENGTH": _int("USERNAME_MIN_LENGTH", 6),
+        "USERNAME_MAX_LENGTH": _int("USERNAME_MAX_LENGTH", 50),
+        "PASSWORD_MIN_LENGTH": _int("PASSWORD_MIN_LENGTH", 12),
+        "PASSWORD_MAX_LENGTH": _int("PASSWORD_MAX_LENGTH", 128),
+        # argon2id at OWASP's figures; tests lower them and assert these defaults.
+        "ARGON2_TIME_COST": _int("ARGON2_TIME_COST", 2),
+        "ARGON2_MEMORY_COST": _int("ARGON2_MEMORY_COST", 19456),
+        "ARGON2_PARALLELISM": _int("ARGON2_PARALLELISM", 1),
+        "TERMS_VERSION": os.environ.get("TERMS_VERSION", "2026-11-01"),
+        "DOB_CHALLENGE_TRIES": 5,
+        # Cookies
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_NAME": "portal_session",
+        # A patient on a slow line may take long over a step; a stale token re-renders.
+        "WTF_CSRF_TIME_LIMIT": ttl_hours * 3600,
+        "WTF_CSRF_SSL_STRICT": production,
+        # Flask-Mail
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": _int("MAIL_PORT", 8025),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "portal@localhost"),
+        # Compression: brotli first, gzip for the rest.
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_BR_LEVEL": 5,
+        "COMPRESS_LEVEL": 6,
+        "COMPRESS_MIN_SIZE": 300,
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "LANGUAGES": ["en"],
+    }

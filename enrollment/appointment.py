@@ -1,0 +1,22 @@
+"""The appointment request form, offered on review when the practice's module is on."""
+from flask_babel import lazy_gettext as _l
+
+from .forms_account import AppointmentForm
+from .models import Practice
+
+NO_PREFERENCE = ("", _l("No preference"))
+
+
+def appointment_form(practice: Practice, formdata=None) -> AppointmentForm:
+    form = AppointmentForm() if formdata is None else AppointmentForm(formdata=formdata)
+    form.provider.choices = [NO_PREFERENCE] + [(str(p.id), p.name) for p in practice.providers]
+    form.location.choices = [NO_PREFERENCE] + [(str(loc.id), loc.name)
+                                               for loc in practice.locations]
+    return form
+
+
+def appointment_values(form: AppointmentForm) -> dict:
+    return {"reason": form.reason.data, "preferred_days": ",".join(form.days.data or []),
+            "preferred_times": ",".join(form.times.data or []),
+            "provider_id": int(form.provider.data) if form.provider.data else None,
+            "location_id": int(form.location.data) if form.location.data else None}

@@ -1,0 +1,61 @@
+"""Codes, not text: what is stored is the code; the label is translatable, here."""
+from flask_babel import lazy_gettext as _l
+
+US_STATES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
+    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
+    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
+    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan",
+    "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
+    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey",
+    "NM": "New Mexico", "NY": "New York", "NC": "North Carolina", "ND": "North Dakota",
+    "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
+    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
+    "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
+    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming", "AS": "American Samoa",
+    "GU": "Guam", "MP": "Northern Mariana Islands", "PR": "Puerto Rico",
+    "VI": "U.S. Virgin Islands",
+}
+# State names are proper nouns: shown as they are in every language.
+STATE_CHOICES = [("", _l("Choose a state"))] + sorted(US_STATES.items(), key=lambda kv: kv[1])
+
+RELATIONSHIPS = {
+    "self": _l("Self"),
+    "spouse": _l("Spouse or partner"),
+    "child": _l("Child"),
+    "parent": _l("Parent"),
+    "other": _l("Other"),
+}
+
+SECURITY_QUESTIONS = {
+    "first_school": _l("What was the name of your first school?"),
+    "childhood_friend": _l("What is the first name of your childhood best friend?"),
+    "first_pet": _l("What was the name of your first pet?"),
+    "birth_city": _l("In what city or town were you born?"),
+    "first_job": _l("What was your first job?"),
+    "first_car": _l("What was the make of your first car?"),
+    "favourite_teacher": _l("What was the last name of your favourite teacher?"),
+    "parents_met": _l("In what city or town did your parents meet?"),
+    "first_street": _l("What was the name of the street you grew up on?"),
+    "childhood_hero": _l("Who was your childhood hero?"),
+    "favourite_book": _l("What is the title of your favourite childhood book?"),
+    "first_concert": _l("What was the first concert you went to?"),
+    "oldest_cousin": _l("What is the first name of your oldest cousin?"),
+    "wedding_city": _l("In what city or town were you married?"),
+}
+
+WEEKDAYS = {
+    "mon": _l("Monday"), "tue": _l("Tuesday"), "wed": _l("Wednesday"),
+    "thu": _l("Thursday"), "fri": _l("Friday"), "sat": _l("Saturday"),
+}
+DAY_PARTS = {"morning": _l("Morning"), "afternoon": _l("Afternoon"), "evening": _l("Evening")}
+
+# Status of an enrollment or appointment request.
+PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+STATUSES = {PENDING: _l("Pending approval"), APPROVED: _l("Approved"), REJECTED: _l("Rejected")}
+
+
+def choices(table: dict, blank=None) -> list:
+    items = list(table.items())
+    return ([("", blank)] if blank is not None else []) + items

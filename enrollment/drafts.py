@@ -1,0 +1,98 @@
+"""The server-side draft: create, load, save a step, erase, purge.
+
+The browser holds a random 128-bit+ token in a cookie; the table holds its SHA-256.
+A second, browser-session cookie (an HMAC of the draft id) marks the visit: a returning
+browser without it must give the date of birth before it sees personal information.
+"""
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from database import write_transaction
+from extensions import db
+
+from .models import Draft, utcnow
+
+DRAFT_COOKIE = "enroll_draft"
+VISIT_COOKIE = "enroll_visit"
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def ttl() -> timedelta:
+    return timedelta(hours=current_app.config["DRAFT_TTL_HOURS"])
+
+
+def load(token: str | None) -> Draft | None:
+    if not token or len(token) > 100:
+        return None
+    draft = db.session.get(Draft, _digest(token))
+    if draft is None or draft.expires_at <= utcnow():
+        return None
+    return draft
+
+
+def create() -> tuple[Draft, str]:
+    token = secrets.token_urlsafe(24)   # 192 bits
+    now = utcnow()
+    draft = Draft(id=_digest(token), data={}, clean={}, done=[], created_at=now,
+                  updated_at=now, expires_at=now + ttl(), locale="en")
+    with write_transaction():
+        db.session.add(draft)
+    return draft, token
+
+
+def visit_mark(draft: Draft) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, b"visit:" + draft.id.encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def visit_ok(draft: Draft, mark: str | None) -> bool:
+    return bool(mark) and hmac.compare_digest(visit_mark(draft), mark)
+
+
+def holds_personal(draft: Draft) -> bool:
+    return bool(draft.clean.get("personal")) and draft.submitted_at is None
+
+
+def touch(draft: Draft) -> None:
+    draft.updated_at = utcnow()
+    draft.expires_at = draft.updated_at + ttl()
+
+
+def erase(draft: Draft) -> None:
+    with write_transaction():
+        db.session.execute(sa.delete(Draft).where(Draft.id == draft.id))
+
+
+def purge_expired() -> int:
+    with write_transaction():
+        result = db.session.execute(sa.delete(Draft).where(Draft.expires_at <= utcnow()))
+    return result.rowcount or 0
+
+
+def check_birth_date(draft: Draft, answer) -> str:
+    """The resume check: 'ok', 'wrong' or 'erased' (after too many wrong answers)."""
+    expected = draft.clean.get("personal", {}).get("date_of_birth")
+    if answer is not None and expected == answer.isoformat():
+        with write_transaction():
+            draft.dob_failures = 0
+        return "ok"
+    if draft.dob_failures + 1 >= current_app.config["DOB_CHALLENGE_TRIES"]:
+        erase(draft)
+        return "erased"
+    with write_transaction():
+        db.session.execute(sa.update(Draft).where(Draft.id == draft.id)
+                           .values(dob_failures=Draft.dob_failures + 1))
+    draft.dob_failures += 1
+    return "wrong"
+
+
+def tries_left(draft: Draft) -> int:
+    return current_app.config["DOB_CHALLENGE_TRIES"] - draft.dob_failures

@@ -1,0 +1,64 @@
+"""Field helpers shared by the step forms: trimming, length, control characters."""
+import unicodedata
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class NoControlChars:
+    """Refuse NUL and other control characters (line breaks only where allowed)."""
+
+    def __init__(self, multiline: bool = False):
+        self.allowed = {"\n", "\r", "\t"} if multiline else set()
+
+    def __call__(self, form, field):
+        value = field.data if isinstance(field.data, str) else ""
+        if any(unicodedata.category(c) in ("Cc", "Cs") and c not in self.allowed
+               for c in value):
+            raise ValidationError(_l("Remove the special characters from this field."))
+
+
+def text(label, max_len: int, required=None, autocomplete: str = "off", multiline=False,
+         **render_kw):
+    """A trimmed text field: required (with its own message) or optional, bounded."""
+    first = InputRequired(message=required) if required else Optional()
+    validators = [first, NoControlChars(multiline),
+                  Length(max=max_len, message=_l("Use %(max)d characters or fewer.",
+                                                 max=max_len))]
+    render_kw = {"autocomplete": autocomplete, "maxlength": max_len, **render_kw}
+    cls = TextAreaField if multiline else StringField
+    return cls(label, validators=validators, filters=[_strip], render_kw=render_kw)
+
+
+class DateOfBirthField(StringField):
+    """A date typed as YYYY-MM-DD (what <input type=date> sends) or MM/DD/YYYY."""
+    widget = widgets.DateInput()
+    FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
+
+    def process_formdata(self, valuelist):
+        self.raw = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        for fmt in self.FORMATS:
+            try:
+                self.data = datetime.strptime(self.raw, fmt).date()
+                break
+            except ValueError:
+                continue
+
+    def process_data(self, value):
+        self.data = value if isinstance(value, date) else None
+        self.raw = value.isoformat() if isinstance(value, date) else ""
+
+    def _value(self):
+        return self.data.isoformat() if self.data else getattr(self, "raw", "")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()

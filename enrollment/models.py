@@ -1,0 +1,166 @@
+"""Practices, drafts, patient accounts and the requests they submit."""
+from datetime import date, datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+
+from .codes import PENDING
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Practice(db.Model):
+    __tablename__ = "practice"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    street: Mapped[str] = mapped_column(sa.String(120), default="")
+    city: Mapped[str] = mapped_column(sa.String(80), default="")
+    state: Mapped[str] = mapped_column(sa.String(2), default="")
+    zip_code: Mapped[str] = mapped_column(sa.String(10), default="")
+    phone: Mapped[str] = mapped_column(sa.String(20), default="")
+    reply_to: Mapped[str] = mapped_column(sa.String(254), default="")
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="America/New_York")
+    appointments_enabled: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    providers: Mapped[list["Provider"]] = relationship(
+        back_populates="practice", order_by="Provider.name", cascade="all, delete-orphan")
+    locations: Mapped[list["Location"]] = relationship(
+        back_populates="practice", order_by="Location.name", cascade="all, delete-orphan")
+
+    @classmethod
+    def active_choices(cls) -> list:
+        rows = db.session.execute(
+            sa.select(cls.id, cls.name).where(cls.active).order_by(cls.name)).all()
+        return [(str(r.id), r.name) for r in rows]
+
+
+class Provider(db.Model):
+    __tablename__ = "provider"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(sa.ForeignKey("practice.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    practice: Mapped[Practice] = relationship(back_populates="providers")
+
+
+class Location(db.Model):
+    __tablename__ = "location"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(sa.ForeignKey("practice.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    address: Mapped[str] = mapped_column(sa.String(250), default="")
+    practice: Mapped[Practice] = relationship(back_populates="locations")
+
+
+class Draft(db.Model):
+    """The wizard's server-side state.  The cookie holds a random token; this table
+    holds only its SHA-256, so a leaked table does not open anyone's draft."""
+    __tablename__ = "draft"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    data: Mapped[dict] = mapped_column(sa.JSON, default=dict)    # step -> raw form values
+    clean: Mapped[dict] = mapped_column(sa.JSON, default=dict)   # step -> validated values
+    done: Mapped[list] = mapped_column(sa.JSON, default=list)    # completed step names
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    locale: Mapped[str] = mapped_column(sa.String(10), default="en")
+    dob_failures: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    submitted_at: Mapped[datetime | None]
+    request_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("enrollment_request.id", ondelete="SET NULL"))
+
+
+class PatientAccount(db.Model):
+    """Created inactive on submission; its unique index makes usernames unique across
+    accounts and pending requests."""
+    __tablename__ = "patient_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(sa.ForeignKey("practice.id"), index=True)
+    username: Mapped[str] = mapped_column(sa.String(50), unique=True)  # lower-cased
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    active: Mapped[bool] = mapped_column(default=False)
+    locale: Mapped[str] = mapped_column(sa.String(10), default="en")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answers: Mapped[list["SecurityAnswer"]] = relationship(
+        cascade="all, delete-orphan", order_by="SecurityAnswer.position")
+
+
+class SecurityAnswer(db.Model):
+    __tablename__ = "security_answer"
+    __table_args__ = (sa.UniqueConstraint("account_id", "question", name="uq_answer_question"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("patient_account.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    question: Mapped[str] = mapped_column(sa.String(40))   # a SECURITY_QUESTIONS code
+    answer_hash: Mapped[str] = mapped_column(sa.String(255))
+
+
+class EnrollmentRequest(db.Model):
+    __tablename__ = "enrollment_request"
+    __table_args__ = (sa.Index("ix_request_queue", "practice_id", "status", "created_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(sa.ForeignKey("practice.id"))
+    account_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("patient_account.id", ondelete="SET NULL"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default=PENDING)
+    locale: Mapped[str] = mapped_column(sa.String(10), default="en")
+    # Personal information
+    first_name: Mapped[str] = mapped_column(sa.String(60))
+    middle_name: Mapped[str] = mapped_column(sa.String(60), default="")
+    last_name: Mapped[str] = mapped_column(sa.String(60))
+    street: Mapped[str] = mapped_column(sa.String(120))
+    line2: Mapped[str] = mapped_column(sa.String(120), default="")
+    city: Mapped[str] = mapped_column(sa.String(80))
+    state: Mapped[str] = mapped_column(sa.String(2))
+    zip_code: Mapped[str] = mapped_column(sa.String(10))
+    phone: Mapped[str] = mapped_column(sa.String(20))          # E.164
+    date_of_birth: Mapped[date]
+    email: Mapped[str] = mapped_column(sa.String(254))
+    # Insurance (all empty when the patient gave none)
+    insurance_carrier: Mapped[str] = mapped_column(sa.String(120), default="")
+    insurance_member_id: Mapped[str] = mapped_column(sa.String(40), default="")
+    insurance_group: Mapped[str] = mapped_column(sa.String(40), default="")
+    subscriber_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    subscriber_relationship: Mapped[str] = mapped_column(sa.String(20), default="")
+    claim_street: Mapped[str] = mapped_column(sa.String(120), default="")
+    claim_line2: Mapped[str] = mapped_column(sa.String(120), default="")
+    claim_city: Mapped[str] = mapped_column(sa.String(80), default="")
+    claim_state: Mapped[str] = mapped_column(sa.String(2), default="")
+    claim_zip: Mapped[str] = mapped_column(sa.String(10), default="")
+    # Consent
+    terms_version: Mapped[str] = mapped_column(sa.String(20))
+    terms_accepted_at: Mapped[datetime]
+    email_consent_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+
+    practice: Mapped[Practice] = relationship()
+    account: Mapped[PatientAccount | None] = relationship()
+    appointment: Mapped["AppointmentRequest | None"] = relationship(
+        back_populates="enrollment", uselist=False)
+
+
+class AppointmentRequest(db.Model):
+    __tablename__ = "appointment_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("enrollment_request.id", ondelete="CASCADE"), unique=True)
+    practice_id: Mapped[int] = mapped_column(sa.ForeignKey("practice.id"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default=PENDING)
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    preferred_days: Mapped[str] = mapped_column(sa.String(40), default="")   # codes, comma
+    preferred_times: Mapped[str] = mapped_column(sa.String(40), default="")  # codes, comma
+    provider_id: Mapped[int | None] = mapped_column(sa.ForeignKey("provider.id"))
+    location_id: Mapped[int | None] = mapped_column(sa.ForeignKey("location.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    enrollment: Mapped[EnrollmentRequest] = relationship(back_populates="appointment")
+    provider: Mapped[Provider | None] = relationship()
+    location: Mapped[Location | None] = relationship()

@@ -1,0 +1,88 @@
+"""Fixtures: app, client, htmx_client, runner.  CSRF stays ON (see `no_csrf`).
+
+The database is SQLite in a temporary folder unless TEST_DATABASE_URL names another
+(`make test` runs the suite a second time on PostgreSQL that way).
+"""
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
+
+from app import create_app
+from extensions import db
+
+settings.register_profile("ci", max_examples=40, deadline=None,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture])
+settings.register_profile("dev", max_examples=15, deadline=None,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+CHEAP_ARGON2 = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 64, "ARGON2_PARALLELISM": 1}
+TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def test_config(tmp_path_factory) -> dict:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "t" * 40,
+            "SERVER_NAME": None, **CHEAP_ARGON2}
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = create_app(test_config(tmp_path_factory))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()   # tests only; the app itself migrates (see test_migrations)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def clean_tables(app):
+    yield
+    with app.app_context():
+        db.session.rollback()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        db.session.remove()
+
+
+@pytest.fixture
+def practices(app):
+    from enrollment.demo import seed
+    from enrollment.models import Practice
+    with app.app_context():
+        seed()
+        rows = db.session.execute(sa.select(Practice)).scalars().all()
+        return {p.slug: p.id for p in rows}
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def no_csrf(app):
+    """Only for tests that say why they turn CSRF off."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    yield
+    app.config["WTF_CSRF_ENABLED"] = True
+
+
+def csrf_token(html: str) -> str:
+    match = TOKEN_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
