@@ -11,7 +11,7 @@ from config import load_config
 from database import init_database
 from flask_babel import get_locale
 
-from extensions import babel, compress, csrf, db, migrate
+from extensions import babel, compress, csrf, db, limiter, migrate
 from security import init_security_headers
 
 
@@ -32,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     compress.init_app(app)
+    limiter.init_app(app)
     init_database(app)
     Assets(app)
     init_security_headers(app)

@@ -13,6 +13,8 @@ def init_cli(app: Flask) -> None:
 
     @app.cli.command("purge-drafts")
     def purge_drafts():
-        """Delete expired drafts (run it from cron, e.g. hourly)."""
+        """Delete expired drafts and used robot checks (run it from cron, e.g. hourly)."""
+        from enrollment import human_check
         from enrollment.drafts import purge_expired
         click.echo(f"expired drafts deleted: {purge_expired()}")
+        click.echo(f"expired robot-check records deleted: {human_check.purge_expired()}")

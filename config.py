@@ -99,6 +99,16 @@ def load_config(instance_path: str) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "portal@localhost"),
+        # "I'm not a robot" (enrollment/human_check.py); CAPTCHA=off for kiosks and tests.
+        "CAPTCHA": os.environ.get("CAPTCHA", "on").strip().lower() not in {"off", "0", "false", "no"},
+        "CAPTCHA_COST": _int("CAPTCHA_COST", 2000),
+        "CAPTCHA_KEY_PREFIX": os.environ.get("CAPTCHA_KEY_PREFIX", "00"),
+        "CAPTCHA_EXPIRES_SECONDS": _int("CAPTCHA_EXPIRES_SECONDS", 600),
+        "CAPTCHA_FALLBACK_MIN_SECONDS": _int("CAPTCHA_FALLBACK_MIN_SECONDS", 3),
+        "CAPTCHA_FALLBACK_LIMIT": os.environ.get("CAPTCHA_FALLBACK_LIMIT", "20 per hour"),
+        # Flask-Limiter: memory:// for one process (make run); redis://... in production.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": False,
         # Compression: brotli first, gzip for the rest.
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_BR_LEVEL": 5,

@@ -8,7 +8,7 @@ from errors import error_page
 
 from htmx import advance, client_redirect, render
 
-from . import drafts, review, steps, wizard
+from . import drafts, human_check, review, steps, wizard
 from .appointment import appointment_form, appointment_values
 from .forms import StepForm
 from .forms_account import policy_message
@@ -99,9 +99,10 @@ def _guard(step: steps.Step):
 
 def render_step(step: steps.Step, form, status: int = 200):
     sections = review.sections(g.draft) if step.name == "review" else None
+    robot = human_check.widget() if step.human_check and human_check.enabled() else None
     return render(step.template, "step", status=status, step=step, form=form,
                   steps=steps, draft=g.draft, practice=wizard.practice_of(g.draft),
-                  review_sections=sections)
+                  review_sections=sections, robot=robot)
 
 
 @bp.get("/")
@@ -138,6 +139,12 @@ def post_step(name: str):
         abort(400)
     if not form.validate():
         return render_step(current, form, status=422)
+    if current.human_check and human_check.enabled():
+        problem = human_check.check(request.form)
+        if problem:
+            form.robot_error = human_check.message(problem)
+            form.form_errors.append(form.robot_error)
+            return render_step(current, form, status=429 if problem == "limited" else 422)
     draft = _ensure_draft()
     wizard.accept(current, draft, form, request.form)
     if current.name == "review":

@@ -1,0 +1,145 @@
+"""The "I'm not a robot" check: a self-hosted ALTCHA proof of work, no third party.
+
+Two paths, both through the same real checkbox on the insurance step:
+
+* Proof of work (JavaScript with Web Crypto): the page carries a signed, expiring
+  ALTCHA v2 challenge (PBKDF2/SHA-256); static/js/robot.js finds the counter and puts the
+  payload in the form.  The server verifies it with the `altcha` package and records the
+  challenge's nonce until it expires, so a solution is accepted once, on any app server.
+  Stops: bots that do not run JavaScript and scripted floods (each try costs real CPU).
+  Does not stop: a determined bot that runs a browser and pays the CPU.
+* Fallback (no JavaScript, or no Web Crypto on plain HTTP): the ticked checkbox and a
+  signed token from the page that must be at least a few seconds old and not expired,
+  used once, with a per-address rate limit.  Stops: form spam that posts instantly or
+  in volume from one address.  Does not stop: a patient bot that waits and spreads out.
+"""
+import base64
+import binascii
+import json
+import secrets
+from datetime import datetime, timedelta, timezone
+
+import altcha
+import sqlalchemy as sa
+from flask import current_app, request
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from limits import parse
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from database import write_transaction
+from extensions import db, limiter
+
+ALGORITHM = "PBKDF2/SHA-256"
+FIELD_PAYLOAD, FIELD_TOKEN, FIELD_BOX = "altcha", "robot_token", "not_a_robot"
+
+MESSAGES = {
+    "missing": _l("Select “I'm not a robot” before you select Next."),
+    "invalid": _l("The “I'm not a robot” check did not work. Select the box again."),
+    "expired": _l("The “I'm not a robot” check expired. Select the box again."),
+    "reused": _l("That “I'm not a robot” check was already used. Select the box again."),
+    "too_fast": _l("Please take a moment to check the page, then select Next again."),
+    "limited": _l("Too many tries from this connection. Wait a few minutes, then try "
+                  "again."),
+}
+
+
+class UsedChallenge(db.Model):
+    """Challenges and fallback tokens already accepted, kept until they expire."""
+    __tablename__ = "used_challenge"
+    nonce: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+def enabled() -> bool:
+    return current_app.config["CAPTCHA"]
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _secret() -> str:
+    return "altcha:" + current_app.config["SECRET_KEY"]
+
+
+def widget() -> dict:
+    """What the template needs: a fresh challenge (JSON) and a fallback token."""
+    cfg = current_app.config
+    expires = _now() + timedelta(seconds=cfg["CAPTCHA_EXPIRES_SECONDS"])
+    challenge = altcha.create_challenge(
+        ALGORITHM, cfg["CAPTCHA_COST"], key_prefix=cfg["CAPTCHA_KEY_PREFIX"],
+        expires_at=int(expires.replace(tzinfo=timezone.utc).timestamp()),
+        hmac_secret=_secret())
+    serializer = URLSafeTimedSerializer(cfg["SECRET_KEY"], salt="robot-fallback")
+    return {"challenge": json.dumps(challenge.to_dict(), separators=(",", ":")),
+            "token": serializer.dumps(secrets.token_hex(16))}
+
+
+def check(form) -> str | None:
+    """None when the patient passed; otherwise a MESSAGES code."""
+    payload = (form.get(FIELD_PAYLOAD) or "").strip()
+    if payload:
+        return _check_proof(payload)
+    return _check_fallback(form)
+
+
+def message(code: str) -> str:
+    return str(MESSAGES[code])
+
+
+def _check_proof(payload: str) -> str | None:
+    if len(payload) > 4000:
+        return "invalid"
+    try:
+        params = json.loads(base64.b64decode(payload))["challenge"]["parameters"]
+        nonce, expires = str(params["nonce"]), int(params["expiresAt"])
+        result = altcha.verify_solution(payload, _secret())
+    except (ValueError, KeyError, TypeError, binascii.Error, RecursionError):
+        return "invalid"
+    if result.expired:
+        return "expired"
+    if not result.verified:
+        return "invalid"
+    until = datetime.fromtimestamp(expires, timezone.utc).replace(tzinfo=None)
+    return _use_once("pow:" + nonce[:40], until)
+
+
+def _check_fallback(form) -> str | None:
+    cfg = current_app.config
+    if form.get(FIELD_BOX) != "y":
+        return "missing"
+    serializer = URLSafeTimedSerializer(cfg["SECRET_KEY"], salt="robot-fallback")
+    try:
+        nonce, signed_at = serializer.loads(form.get(FIELD_TOKEN) or "",
+                                            max_age=cfg["CAPTCHA_EXPIRES_SECONDS"],
+                                            return_timestamp=True)
+    except SignatureExpired:
+        return "expired"
+    except BadSignature:
+        return "missing"
+    item = parse(cfg["CAPTCHA_FALLBACK_LIMIT"])
+    if not limiter.limiter.hit(item, "robot-fallback", request.remote_addr or "-"):
+        return "limited"
+    age = (datetime.now(timezone.utc) - signed_at).total_seconds()
+    if age < cfg["CAPTCHA_FALLBACK_MIN_SECONDS"]:
+        return "too_fast"
+    until = signed_at.replace(tzinfo=None) + timedelta(seconds=cfg["CAPTCHA_EXPIRES_SECONDS"])
+    return _use_once("tok:" + str(nonce)[:40], until)
+
+
+def _use_once(nonce: str, until: datetime) -> str | None:
+    try:
+        with write_transaction():
+            db.session.add(UsedChallenge(nonce=nonce, expires_at=until))
+    except IntegrityError:
+        return "reused"
+    return None
+
+
+def purge_expired() -> int:
+    with write_transaction():
+        result = db.session.execute(
+            sa.delete(UsedChallenge).where(UsedChallenge.expires_at <= _now()))
+    return result.rowcount or 0

@@ -1,0 +1,198 @@
+"""The "I'm not a robot" check (issue 3): real challenges solved by the altcha package."""
+import base64
+import gzip
+import html
+import json
+import re
+import time
+from pathlib import Path
+
+import altcha
+import itsdangerous
+import pytest
+
+from extensions import limiter
+from tests.wizard import GOOD, Patient
+
+CHALLENGE_RE = re.compile(r'data-challenge="([^"]+)"')
+TOKEN_RE = re.compile(r'name="robot_token" value="([^"]+)"')
+INSURANCE = {"carrier": "Acme Health", "member_id": "XJ1234", "group_number": "",
+             "subscriber_name": "Maria Delgado", "relationship": "self",
+             "claim_street": "PO Box 1", "claim_line2": "", "claim_city": "Austin",
+             "claim_state": "TX", "claim_zip": "73301"}
+
+
+@pytest.fixture
+def robot_on(app):
+    saved = {k: app.config[k] for k in ("CAPTCHA", "CAPTCHA_FALLBACK_MIN_SECONDS",
+                                        "CAPTCHA_EXPIRES_SECONDS", "CAPTCHA_FALLBACK_LIMIT",
+                                        "CAPTCHA_COST")}
+    app.config.update(CAPTCHA=True, CAPTCHA_COST=50)
+    with app.app_context():
+        limiter.reset()
+    yield app
+    app.config.update(saved)
+
+
+def at_insurance(client, practices, htmx=False):
+    patient = Patient(client, htmx=htmx)
+    patient.complete_through("personal", practices["hillcrest-internal"])
+    page = patient.get("/enroll/insurance").get_data(as_text=True)
+    return patient, page
+
+
+def widget(page):
+    challenge = json.loads(html.unescape(CHALLENGE_RE.search(page).group(1)))
+    return challenge, TOKEN_RE.search(page).group(1)
+
+
+def solved(challenge: dict) -> str:
+    solution = altcha.solve_challenge(altcha.Challenge.from_dict(challenge), timeout=20)
+    assert solution is not None
+    payload = {"challenge": challenge, "solution": solution.to_dict()}
+    return base64.b64encode(json.dumps(payload).encode()).decode()
+
+
+def post_insurance(patient, **extra):
+    return patient.step("insurance", {**INSURANCE, **extra})
+
+
+def test_page_has_a_real_labelled_checkbox_and_live_region(client, practices, robot_on):
+    _, page = at_insurance(client, practices)
+    assert '<input type="checkbox" id="not_a_robot" name="not_a_robot"' in page
+    assert re.search(r'<label for="not_a_robot">I(\'|&#39;)m not a robot</label>', page)
+    assert 'aria-live="polite"' in page and 'id="robot-status"' in page
+
+
+def test_solved_challenge_is_accepted(client, practices, robot_on):
+    patient, page = at_insurance(client, practices)
+    challenge, _ = widget(page)
+    resp = post_insurance(patient, altcha=solved(challenge), not_a_robot="y")
+    assert resp.status_code == 303
+    assert resp.headers["Location"].endswith("/enroll/credentials")
+
+
+def test_solved_challenge_is_accepted_over_htmx(client, practices, robot_on):
+    patient, page = at_insurance(client, practices, htmx=True)
+    challenge, _ = widget(page)
+    resp = post_insurance(patient, altcha=solved(challenge), not_a_robot="y")
+    assert resp.status_code == 200
+    assert resp.headers["HX-Push-Url"].endswith("/enroll/credentials")
+
+
+def test_no_solution_is_refused_and_draft_kept(client, practices, robot_on):
+    patient, _ = at_insurance(client, practices)
+    resp = post_insurance(patient)
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert re.search(r"Select “I(\'|&#39;)m not a robot” before you select Next.", body)
+    assert 'value="Acme Health"' in body   # what was typed comes back
+    personal = patient.get("/enroll/personal").get_data(as_text=True)
+    assert 'value="Delgado"' in personal   # the saved step is intact
+    assert patient.get("/enroll/credentials").status_code == 303
+
+
+@pytest.mark.parametrize("tamper", ["signature", "counter", "garbage", "prefix"])
+def test_forged_solution_is_refused(client, practices, robot_on, tamper):
+    patient, page = at_insurance(client, practices)
+    challenge, _ = widget(page)
+    payload = json.loads(base64.b64decode(solved(challenge)))
+    if tamper == "signature":
+        payload["challenge"]["signature"] = "0" * 64
+    elif tamper == "counter":
+        payload["solution"]["counter"] += 1
+    elif tamper == "prefix":   # an easier puzzle than the one we signed
+        payload["challenge"]["parameters"]["keyPrefix"] = ""
+    forged = base64.b64encode(json.dumps(payload).encode()).decode()
+    if tamper == "garbage":
+        forged = "not-base64-%%%"
+    resp = post_insurance(patient, altcha=forged, not_a_robot="y")
+    assert resp.status_code == 422
+    assert "did not work" in resp.get_data(as_text=True)
+
+
+def test_expired_challenge_is_refused(client, practices, robot_on):
+    robot_on.config["CAPTCHA_EXPIRES_SECONDS"] = -60
+    patient, page = at_insurance(client, practices)
+    challenge, _ = widget(page)
+    robot_on.config["CAPTCHA_EXPIRES_SECONDS"] = 600
+    resp = post_insurance(patient, altcha=solved(challenge), not_a_robot="y")
+    assert resp.status_code == 422
+    assert "expired" in resp.get_data(as_text=True)
+
+
+def test_reused_solution_is_refused(client, practices, robot_on):
+    patient, page = at_insurance(client, practices)
+    challenge, _ = widget(page)
+    payload = solved(challenge)
+    assert post_insurance(patient, altcha=payload, not_a_robot="y").status_code == 303
+    patient.get("/enroll/insurance")
+    resp = post_insurance(patient, altcha=payload, not_a_robot="y")
+    assert resp.status_code == 422
+    assert "already used" in resp.get_data(as_text=True)
+
+
+def test_fallback_without_javascript(client, practices, robot_on):
+    patient, page = at_insurance(client, practices)
+    _, token = widget(page)
+    too_fast = post_insurance(patient, not_a_robot="y", robot_token=token)
+    assert too_fast.status_code == 422
+    assert "take a moment" in too_fast.get_data(as_text=True)
+    robot_on.config["CAPTCHA_FALLBACK_MIN_SECONDS"] = 0
+    _, token = widget(patient.get("/enroll/insurance").get_data(as_text=True))
+    unticked = post_insurance(patient, robot_token=token)
+    assert unticked.status_code == 422
+    ok = post_insurance(patient, not_a_robot="y", robot_token=token)
+    assert ok.status_code == 303
+    patient.get("/enroll/insurance")
+    again = post_insurance(patient, not_a_robot="y", robot_token=token)
+    assert again.status_code == 422 and "already used" in again.get_data(as_text=True)
+
+
+def test_fallback_token_expires(client, practices, robot_on, monkeypatch):
+    robot_on.config["CAPTCHA_FALLBACK_MIN_SECONDS"] = 0
+    patient, _ = at_insurance(client, practices)
+    signer = itsdangerous.URLSafeTimedSerializer(robot_on.config["SECRET_KEY"],
+                                                 salt="robot-fallback")
+    monkeypatch.setattr(itsdangerous.TimestampSigner, "get_timestamp",
+                        lambda self: int(time.time()) - 700)
+    old = signer.dumps("cafebabe")
+    monkeypatch.undo()
+    resp = post_insurance(patient, not_a_robot="y", robot_token=old)
+    assert resp.status_code == 422 and "expired" in resp.get_data(as_text=True)
+
+
+def test_fallback_is_rate_limited_per_address(client, practices, robot_on):
+    robot_on.config.update(CAPTCHA_FALLBACK_MIN_SECONDS=0, CAPTCHA_FALLBACK_LIMIT="2 per hour")
+    patient, page = at_insurance(client, practices)
+    codes = []
+    for _ in range(3):
+        _, token = widget(patient.get("/enroll/insurance").get_data(as_text=True))
+        codes.append(post_insurance(patient, not_a_robot="y", robot_token=token).status_code)
+        patient.get("/enroll/insurance")
+    assert codes[:2] == [303, 303]
+    assert codes[2] == 429
+
+
+def test_check_off_lets_posts_through(client, practices):
+    patient = Patient(client)
+    patient.complete_through("personal", practices["hillcrest-internal"])
+    assert post_insurance(patient).status_code == 303
+
+
+def test_purge_removes_expired_records(app, runner, client, practices, robot_on):
+    patient, page = at_insurance(client, practices)
+    challenge, _ = widget(page)
+    assert post_insurance(patient, altcha=solved(challenge), not_a_robot="y").status_code == 303
+    from enrollment.human_check import UsedChallenge
+    from extensions import db
+    with app.app_context():
+        db.session.execute(UsedChallenge.__table__.update().values(expires_at=UsedChallenge.expires_at.type.python_type(2000, 1, 1)))
+        db.session.commit()
+    result = runner.invoke(args=["purge-drafts"])
+    assert "expired robot-check records deleted: 1" in result.output
+
+
+def test_script_is_small():
+    data = Path(__file__).resolve().parents[2].joinpath("static/js/robot.js").read_bytes()
+    assert len(gzip.compress(data, 9)) <= 2048
