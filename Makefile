@@ -28,7 +28,12 @@ migrate: install
 seed: migrate
 	$(FLASK) seed-demo
 
+# Email flows with no extra step: the outbox sender and, without MAIL_SERVER, the local
+# SMTP sink (instance/mail/*.eml) run in the background and stop with the server.
 run: seed
+	@pids=""; trap 'kill $$pids 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	if [ -z "$$MAIL_SERVER" ]; then $(FLASK) mail-sink & pids="$$!"; fi; \
+	$(FLASK) outbox send --watch & pids="$$pids $$!"; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # The whole suite on SQLite (with the one real-browser run), then again on PostgreSQL.

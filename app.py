@@ -11,7 +11,7 @@ from config import load_config
 from database import init_database
 from flask_babel import get_locale
 
-from extensions import babel, compress, csrf, db, limiter, migrate
+from extensions import babel, compress, csrf, db, limiter, mail, migrate
 from security import init_security_headers
 
 
@@ -33,14 +33,17 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals["get_locale"] = get_locale
     compress.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
     init_database(app)
     Assets(app)
     init_security_headers(app)
 
     from enrollment import bp as enrollment_bp
+    from enrollment import confirm_bp
     from home import bp as home_bp
     app.register_blueprint(home_bp)
     app.register_blueprint(enrollment_bp)
+    app.register_blueprint(confirm_bp)
 
     errors.init_error_pages(app)
     cli.init_cli(app)

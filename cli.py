@@ -1,9 +1,17 @@
-"""CLI commands: `flask --app app seed-demo`, `flask --app app purge-drafts`."""
+"""CLI commands: `flask --app app seed-demo`, `flask --app app purge-drafts`,
+`flask --app app outbox send [--watch]` (also `outbox status`, `outbox retry-failed`)
+and `flask --app app mail-sink`."""
 import click
 from flask import Flask
 
+from outbox.cli import group as outbox_group
+from outbox.sink import mail_sink
+
 
 def init_cli(app: Flask) -> None:
+    app.cli.add_command(outbox_group)
+    app.cli.add_command(mail_sink)
+
     @app.cli.command("seed-demo")
     def seed_demo():
         """Create the demo practices if they are absent (idempotent)."""

@@ -91,14 +91,24 @@ def load_config(instance_path: str) -> dict:
         # A patient on a slow line may take long over a step; a stale token re-renders.
         "WTF_CSRF_TIME_LIMIT": ttl_hours * 3600,
         "WTF_CSRF_SSL_STRICT": production,
-        # Flask-Mail
-        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
-        "MAIL_PORT": _int("MAIL_PORT", 8025),
+        # Flask-Mail.  No MAIL_SERVER: the local sink of `make run` (`flask mail-sink`)
+        # on 127.0.0.1:8025, which keeps each message under instance/mail/.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or "127.0.0.1",
+        "MAIL_PORT": _int("MAIL_PORT", 25 if os.environ.get("MAIL_SERVER") else 8025),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
         "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "portal@localhost"),
+        # The outbox (outbox/sender.py): tries, first back-off (doubling), watch interval.
+        "OUTBOX_MAX_ATTEMPTS": _int("OUTBOX_MAX_ATTEMPTS", 10),
+        "OUTBOX_BACKOFF_SECONDS": _int("OUTBOX_BACKOFF_SECONDS", 60),
+        "OUTBOX_POLL_SECONDS": _int("OUTBOX_POLL_SECONDS", 5),
+        # Links in emails start with this (e.g. https://portal.example.org); empty: the
+        # address the request came in on.  Set it in production.
+        "PORTAL_BASE_URL": os.environ.get("PORTAL_BASE_URL", "").rstrip("/"),
+        # The staff dashboard approves only requests whose email address is confirmed.
+        "APPROVAL_REQUIRES_CONFIRMED_EMAIL": _bool("APPROVAL_REQUIRES_CONFIRMED_EMAIL", True),
         # "I'm not a robot" (enrollment/human_check.py); CAPTCHA=off for kiosks and tests.
         "CAPTCHA": os.environ.get("CAPTCHA", "on").strip().lower() not in {"off", "0", "false", "no"},
         "CAPTCHA_COST": _int("CAPTCHA_COST", 2000),

@@ -1,6 +1,7 @@
 """Extension objects, created here and bound in create_app (no circular imports)."""
 from flask_babel import Babel
 from flask_compress import Compress
+from flask_mail import Mail
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -28,5 +29,6 @@ migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
 babel = Babel()
 compress = Compress()
+mail = Mail()   # used only by outbox/sender.py: views enqueue, never send
 # Limits are applied where a view asks; the storage is RATELIMIT_STORAGE_URI.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

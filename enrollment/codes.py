@@ -55,6 +55,19 @@ DAY_PARTS = {"morning": _l("Morning"), "afternoon": _l("Afternoon"), "evening": 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 STATUSES = {PENDING: _l("Pending approval"), APPROVED: _l("Approved"), REJECTED: _l("Rejected")}
 
+# Why a practice turns a request down: this fixed set, shown to the patient in the
+# rejection email; each practice chooses which of them it offers its staff.
+REJECTION_REASONS = {
+    "not_a_patient": _l("We could not find you among the practice's patients."),
+    "details_mismatch": _l("The details you gave do not match the practice's records."),
+    "identity_unverified": _l("The practice could not confirm your identity from the "
+                              "details you gave."),
+    "duplicate": _l("You already have a portal account or another request with the "
+                    "practice."),
+    "not_accepting": _l("The practice is not enrolling new portal users at the moment."),
+    "contact_practice": _l("The practice needs to speak with you about your request."),
+}
+
 
 def choices(table: dict, blank=None) -> list:
     items = list(table.items())

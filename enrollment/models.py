@@ -141,6 +141,9 @@ class EnrollmentRequest(db.Model):
     email_consent_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
+    # Email confirmation (enrollment/confirmation.py): when the link was last sent, used.
+    confirmation_sent_at: Mapped[datetime | None]
+    email_confirmed_at: Mapped[datetime | None]
 
     practice: Mapped[Practice] = relationship()
     account: Mapped[PatientAccount | None] = relationship()
@@ -164,3 +167,16 @@ class AppointmentRequest(db.Model):
     enrollment: Mapped[EnrollmentRequest] = relationship(back_populates="appointment")
     provider: Mapped[Provider | None] = relationship()
     location: Mapped[Location | None] = relationship()
+
+
+class EmailConfirmation(db.Model):
+    """A link that confirms a request's email address: single use, expires.  The link
+    carries a random token; this table holds only its SHA-256."""
+    __tablename__ = "email_confirmation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("enrollment_request.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -8,7 +8,7 @@ from errors import error_page
 
 from htmx import advance, client_redirect, render
 
-from . import drafts, human_check, review, steps, wizard
+from . import confirmation, drafts, human_check, review, steps, wizard
 from .appointment import appointment_form, appointment_values
 from .forms import StepForm
 from .forms_account import policy_message
@@ -74,7 +74,7 @@ def stale_form(exc):
     if request.endpoint != "enrollment.post_step" or current is None:
         return error_page(400, _("This form had expired. Go back, reload the page and "
                                  "try again."))
-    redirect_first = load_draft()
+    redirect_first = load_draft() or _guard(current)   # not reachable: as a GET would
     if redirect_first is not None:
         return redirect_first
     form = wizard.make_form(current, g.draft, request.form)
@@ -227,7 +227,8 @@ def done():
 def _render_done():
     outcome = g.draft.data.get("outcome", {})
     return render("enrollment/done.html", "step", appointment=outcome.get("appointment"),
-                  draft=g.draft, steps=steps, step=None)
+                  draft=g.draft, steps=steps, step=None,
+                  confirm=confirmation.status(g.draft.request_id))
 
 
 from . import routes_extra  # noqa: E402,F401  (resume, start over, live checks)

@@ -1,4 +1,5 @@
-"""Draft -> enrollment request (+ appointment request) in ONE transaction; idempotent."""
+"""Draft -> enrollment request (+ appointment request, + its email in the outbox) in ONE
+transaction; idempotent."""
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -7,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from database import write_transaction
 from extensions import db
 
+from . import confirmation
 from .models import (AppointmentRequest, Draft, EnrollmentRequest, PatientAccount,
                      SecurityAnswer, utcnow)
 
@@ -37,6 +39,7 @@ def submit(draft: Draft, appointment: dict | None = None) -> bool:
             db.session.flush()
             draft.request_id = request.id
             draft.submitted_at = utcnow()
+            confirmation.start(request)   # "request received" + confirm link: outbox row
             # The request now holds the data; the draft keeps only what the done page says.
             draft.data = {"outcome": {"appointment": appointment is not None,
                                        "practice": request.practice.name}}

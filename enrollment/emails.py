@@ -1,0 +1,73 @@
+"""The patient's emails.  What each says lives in templates/email/<name>.txt and .html;
+this module chooses the recipient, the practice's details and the language, and queues
+the message in the caller's transaction (outbox.enqueue).
+
+What an email may hold: the patient's first name, the practice's name, phone and
+reply-to address, a username, a link.  Never a date of birth, insurance, an appointment
+reason, staff notes or any other health detail: email is not a secure channel.
+"""
+from urllib.parse import urlsplit
+
+import phonenumbers
+from flask import current_app, has_request_context, request as http_request
+
+from outbox import OutboxMessage, enqueue
+
+from .codes import REJECTION_REASONS
+from .models import EnrollmentRequest, Practice
+
+CONFIRM_HOURS = 72
+
+
+def display_phone(number: str) -> str:
+    """+12175550142 -> (217) 555-0142; anything unparsable as it is."""
+    try:
+        parsed = phonenumbers.parse(number, "US")
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for an email: PORTAL_BASE_URL when set (production), else the
+    address the current request came in on (development), else localhost:5000."""
+    base = current_app.config.get("PORTAL_BASE_URL") or (
+        http_request.url_root if has_request_context() else "http://localhost:5000/")
+    parts = urlsplit(base)
+    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/",
+                                       url_scheme=parts.scheme or "https")
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def _practice(practice: Practice) -> dict:
+    return {"name": practice.name, "phone": display_phone(practice.phone),
+            "reply_to": practice.reply_to}
+
+
+def _queue(name: str, req: EnrollmentRequest, **context) -> OutboxMessage:
+    practice = req.practice
+    return enqueue(name, to=req.email, from_name=practice.name, reply_to=practice.reply_to,
+                   locale=req.locale or "en",
+                   context={"practice": _practice(practice), "first_name": req.first_name,
+                            **context})
+
+
+def queue_received_confirm(req: EnrollmentRequest, confirm_url: str,
+                           resent: bool = False) -> OutboxMessage:
+    """'Your request reached the practice and waits for approval; confirm your address.'"""
+    return _queue("received_confirm", req, confirm_url=confirm_url, hours=CONFIRM_HOURS,
+                  resent=resent)
+
+
+def queue_approved(req: EnrollmentRequest, portal_url: str | None = None) -> OutboxMessage:
+    """The seed's confirmation: approved, with the username and a link to the portal."""
+    username = req.account.username if req.account else ""
+    return _queue("approved", req, username=username,
+                  portal_url=portal_url or external_url("home.index"))
+
+
+def queue_rejected(req: EnrollmentRequest, reason: str) -> OutboxMessage:
+    """Not approved, with one of the fixed REJECTION_REASONS (never staff free text)."""
+    if reason not in REJECTION_REASONS:
+        raise ValueError(f"unknown rejection reason {reason!r}")
+    return _queue("rejected", req, reason=REJECTION_REASONS[reason])

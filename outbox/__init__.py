@@ -1,0 +1,17 @@
+"""Every email: enqueued inside the caller's transaction, sent later with retries.
+
+    from outbox import enqueue
+    with write_transaction():
+        ...the change...
+        enqueue("approved", to=address, context={...}, from_name=..., reply_to=...)
+
+`flask --app app outbox send --watch` (or `outbox send` from cron) delivers; see
+outbox.sender for leases, back-off and the one window where a duplicate is possible.
+This package imports no blueprint: arrows point down.
+"""
+from .models import FAILED, PENDING, SENT, OutboxMessage
+from .queue import clean_address, clean_name, clean_text, enqueue
+from .sender import Report, send_due
+
+__all__ = ["FAILED", "PENDING", "SENT", "OutboxMessage", "Report", "clean_address",
+           "clean_name", "clean_text", "enqueue", "send_due"]
