@@ -28,7 +28,11 @@ def init_error_pages(app: Flask) -> None:
     def _http(exc: HTTPException):
         if exc.code and exc.code < 400:
             return exc
-        return error_page(exc.code or 500)
+        resp = error_page(exc.code or 500)
+        for name, value in exc.get_headers():   # Allow on 405, Retry-After on 429...
+            if name.lower() != "content-type":
+                resp.headers[name] = value
+        return resp
 
     @app.errorhandler(InternalServerError)
     def _server(exc):

@@ -7,7 +7,7 @@ browser without it must give the date of birth before it sees personal informati
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -15,6 +15,7 @@ from flask import current_app
 from database import write_transaction
 from extensions import db
 
+from .fields import DateOfBirthField
 from .models import Draft, utcnow
 
 DRAFT_COOKIE = "enroll_draft"
@@ -57,8 +58,34 @@ def visit_ok(draft: Draft, mark: str | None) -> bool:
     return bool(mark) and hmac.compare_digest(visit_mark(draft), mark)
 
 
+NOT_PERSONAL = {"practice", "_notice", "outcome"}
+
+
 def holds_personal(draft: Draft) -> bool:
-    return bool(draft.clean.get("personal")) and draft.submitted_at is None
+    """A completed personal step, or anything typed after the practice (Back saves what
+    was typed without validating it), until the draft is submitted."""
+    if draft.submitted_at is not None:
+        return False
+    typed = any(str(v).strip() for step, values in draft.data.items()
+                if step not in NOT_PERSONAL and isinstance(values, dict)
+                for value_list in values.values() if isinstance(value_list, list)
+                for v in value_list)
+    return bool(draft.clean.get("personal")) or typed
+
+
+def expected_birth_date(draft: Draft) -> str | None:
+    """The date of birth the resume check compares with: the saved one, else the typed
+    one (a draft with neither cannot be resumed, only started over)."""
+    saved = draft.clean.get("personal", {}).get("date_of_birth")
+    if saved:
+        return saved
+    typed = (draft.data.get("personal", {}).get("date_of_birth") or [""])[0].strip()
+    for fmt in DateOfBirthField.FORMATS:
+        try:
+            return datetime.strptime(typed, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
 
 
 def touch(draft: Draft) -> None:
@@ -79,8 +106,8 @@ def purge_expired() -> int:
 
 def check_birth_date(draft: Draft, answer) -> str:
     """The resume check: 'ok', 'wrong' or 'erased' (after too many wrong answers)."""
-    expected = draft.clean.get("personal", {}).get("date_of_birth")
-    if answer is not None and expected == answer.isoformat():
+    expected = expected_birth_date(draft)
+    if answer is not None and expected is not None and expected == answer.isoformat():
         with write_transaction():
             draft.dob_failures = 0
         return "ok"
@@ -89,7 +116,8 @@ def check_birth_date(draft: Draft, answer) -> str:
         return "erased"
     with write_transaction():
         db.session.execute(sa.update(Draft).where(Draft.id == draft.id)
-                           .values(dob_failures=Draft.dob_failures + 1))
+                           .values(dob_failures=Draft.dob_failures + 1)
+                           .execution_options(synchronize_session=False))
     draft.dob_failures += 1
     return "wrong"
 

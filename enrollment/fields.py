@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 
 def _strip(value):
@@ -27,7 +27,8 @@ class NoControlChars:
 def text(label, max_len: int, required=None, autocomplete: str = "off", multiline=False,
          **render_kw):
     """A trimmed text field: required (with its own message) or optional, bounded."""
-    first = InputRequired(message=required) if required else Optional()
+    # DataRequired, not InputRequired: only spaces is nothing once trimmed.
+    first = DataRequired(message=required) if required else Optional()
     validators = [first, NoControlChars(multiline),
                   Length(max=max_len, message=_l("Use %(max)d characters or fewer.",
                                                  max=max_len))]

@@ -1,7 +1,7 @@
 """Forms of the later steps: credentials, security questions, review, appointment."""
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SelectField
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import DataRequired, Optional
 
 from . import policy
 from .codes import DAY_PARTS, SECURITY_QUESTIONS, WEEKDAYS, choices
@@ -110,12 +110,13 @@ for _i in range(1, QUESTION_COUNT + 1):
 
 
 class ReviewForm(StepForm):
+    # DataRequired: a tampered "terms=false" is a box left unticked, not consent.
     terms = BooleanField(_l("I agree to the practice's terms of use and privacy notice."),
-                         validators=[InputRequired(message=_l(
+                         validators=[DataRequired(message=_l(
                              "Agree to the terms of use and privacy notice to continue."))])
     email_contact = BooleanField(_l("The practice may contact me by email about this "
                                     "request and my account."),
-                                 validators=[InputRequired(message=_l(
+                                 validators=[DataRequired(message=_l(
                                      "Agree to email contact: it is how we tell you "
                                      "the practice approved your request."))])
 

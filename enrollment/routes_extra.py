@@ -2,6 +2,7 @@
 from flask import g, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from wtforms.validators import InputRequired
 
 from htmx import client_redirect, render
 
@@ -11,7 +12,8 @@ from .forms_account import policy_message
 
 
 class ResumeForm(FlaskForm):
-    date_of_birth = DateOfBirthField(_("Date of birth"), render_kw={"autocomplete": "off"})
+    date_of_birth = DateOfBirthField(_("Date of birth"), render_kw={"autocomplete": "off"},
+                                     validators=[InputRequired()])   # not "(optional)"
 
 
 @bp.route("/resume", methods=["GET", "POST"])

@@ -96,10 +96,18 @@ def accept(step: steps.Step, draft: Draft, form, formdata) -> None:
             _ask_password_again(draft)
         if step.name == steps.CREDENTIALS and not form.keep_hash:
             draft.password_hash = form.new_hash
-        draft.data = {**draft.data, step.name: raw_values(step, formdata)}
+        draft.data = {**_without_notice(draft.data, step.name),
+                      step.name: raw_values(step, formdata)}
         draft.clean = {**draft.clean, step.name: clean}
         draft.done = [n for n in draft.done if n != step.name] + [step.name]
         touch(draft)
+
+
+def _without_notice(data: dict, step_name: str) -> dict:
+    """A step accepted again no longer shows the notice left for it (username taken)."""
+    notices = {k: v for k, v in data.get("_notice", {}).items() if k != step_name}
+    rest = {k: v for k, v in data.items() if k != "_notice"}
+    return {**rest, "_notice": notices} if notices else rest
 
 
 def _ask_password_again(draft: Draft) -> None:

@@ -1,0 +1,386 @@
+"""The foundation: configuration, security headers, static assets, compression,
+migrations and error pages."""
+import gzip
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import brotli
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+import config
+from app import create_app
+from auth.hashing import hash_secret
+from extensions import db
+from tests.conftest import csrf_token
+from tests.pages import asset_urls, inline_code
+from tests.wizard import GOOD, Patient
+
+ROOT = Path(__file__).resolve().parent.parent
+YEAR = "max-age=31536000"
+
+
+@pytest.fixture
+def env(monkeypatch):
+    """A clean environment for load_config: no variable the tests do not set."""
+    for name in ("PORTAL_ENV", "SECRET_KEY", "DATABASE_URL", "ARGON2_TIME_COST",
+                 "ARGON2_MEMORY_COST", "ARGON2_PARALLELISM"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+# --- configuration ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("key", [None, "", "short", "changeme", "secret", "x" * 31])
+def test_production_refuses_to_start_without_a_strong_secret_key(env, tmp_path, key):
+    env.setenv("PORTAL_ENV", "production")
+    if key is not None:
+        env.setenv("SECRET_KEY", key)
+    with pytest.raises(config.ConfigError, match="SECRET_KEY"):
+        config.load_config(str(tmp_path))
+    with pytest.raises(config.ConfigError):
+        create_app({"TESTING": True})
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_production_accepts_a_strong_secret_key(env, tmp_path):
+    strong = secrets.token_urlsafe(48)
+    env.setenv("PORTAL_ENV", "production")
+    env.setenv("SECRET_KEY", strong)
+    cfg = config.load_config(str(tmp_path))
+    assert cfg["SECRET_KEY"] == strong
+    assert cfg["PRODUCTION"] is True
+    assert cfg["SESSION_COOKIE_SECURE"] is True
+    assert cfg["SESSION_COOKIE_HTTPONLY"] is True
+    assert cfg["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_development_secret_key_is_generated_once_under_instance(env, tmp_path):
+    instance = tmp_path / "instance"
+    first = config.load_config(str(instance))
+    stored = instance / "secret_key"
+    assert stored.exists()
+    assert stored.stat().st_mode & 0o777 == 0o600
+    assert len(first["SECRET_KEY"]) >= 32
+    assert first["SECRET_KEY"] == stored.read_text().strip()
+    assert config.load_config(str(instance))["SECRET_KEY"] == first["SECRET_KEY"]
+    assert config.load_config(str(tmp_path / "other"))["SECRET_KEY"] != first["SECRET_KEY"]
+    assert first["PRODUCTION"] is False and first["SESSION_COOKIE_SECURE"] is False
+    env.setenv("SECRET_KEY", "k" * 40)
+    assert config.load_config(str(instance))["SECRET_KEY"] == "k" * 40
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("postgres://u:pw@db.example:5432/portal", "postgresql+psycopg://u:pw@db.example:5432/portal"),
+    ("postgresql://u@localhost/portal", "postgresql+psycopg://u@localhost/portal"),
+    ("postgresql+psycopg://u@localhost/portal", "postgresql+psycopg://u@localhost/portal"),
+    ("sqlite:////srv/portal.db", "sqlite:////srv/portal.db"),
+])
+def test_database_url_is_translated_for_psycopg(env, tmp_path, given, expected):
+    env.setenv("DATABASE_URL", given)
+    assert config.load_config(str(tmp_path))["SQLALCHEMY_DATABASE_URI"] == expected
+
+
+def test_database_url_defaults_to_sqlite_under_instance(env, tmp_path):
+    url = config.load_config(str(tmp_path))["SQLALCHEMY_DATABASE_URI"]
+    assert url == "sqlite:///" + str(tmp_path / "portal.db")
+
+
+def test_numbers_in_the_environment_must_be_numbers(env, tmp_path):
+    env.setenv("DRAFT_TTL_HOURS", "a day")
+    with pytest.raises(config.ConfigError, match="DRAFT_TTL_HOURS"):
+        config.load_config(str(tmp_path))
+
+
+def test_production_argon2_figures_are_owasps(app, env, tmp_path):
+    """The one test of the production figures: the suite itself hashes cheaply."""
+    env.setenv("PORTAL_ENV", "production")
+    env.setenv("SECRET_KEY", secrets.token_urlsafe(48))
+    cfg = config.load_config(str(tmp_path))
+    figures = {k: cfg[k] for k in ("ARGON2_MEMORY_COST", "ARGON2_TIME_COST",
+                                   "ARGON2_PARALLELISM")}
+    assert figures == {"ARGON2_MEMORY_COST": 19456, "ARGON2_TIME_COST": 2,
+                       "ARGON2_PARALLELISM": 1}
+    assert app.config["ARGON2_MEMORY_COST"] < 19456      # the suite runs cheap
+    with app.app_context():
+        for key, value in figures.items():
+            env.setitem(app.config, key, value)
+        hashed = hash_secret("correct horse battery staple")
+    assert hashed.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+# --- security headers and inline code ----------------------------------------------------
+
+def _every_page(app, client, practices) -> list:
+    """(label, response) for every kind of page and fragment the app serves."""
+    seen = [("home", client.get("/")),
+            ("home fragment", client.get("/", headers={"HX-Request": "true"})),
+            ("404", client.get("/no-such-page")),
+            ("405", client.put("/enroll/practice")),
+            ("unknown step", client.get("/enroll/not-a-step"))]
+    patient = Patient(client)
+    patient.complete_through("security", practices["riverside-family"])
+    for name in ("practice", "personal", "insurance", "credentials", "security", "review"):
+        seen.append((name, client.get(f"/enroll/{name}")))
+        seen.append((name + " fragment", client.get(f"/enroll/{name}",
+                                                    headers={"HX-Request": "true"})))
+        seen.append((name + " invalid", patient.post(f"/enroll/{name}", {
+            "action": "next", "practice": "x", "email": "x", "username": "x", "terms": ""})))
+    seen.append(("live check", patient.post("/enroll/check/password",
+                                             {"username": "MariaD84", "password": "short"})))
+    seen.append(("start over", client.get("/enroll/start-over")))
+    patient.step("review", GOOD["review"], action="appointment")
+    seen.append(("appointment", client.get("/enroll/appointment")))
+    seen.append(("appointment invalid", patient.post("/enroll/appointment", {"reason": ""})))
+    seen.append(("done", patient.post("/enroll/appointment", {"reason": "Check-up"})))
+    seen.append(("done page", client.get("/enroll/done")))
+    other = Patient(app.test_client())
+    other.complete_through("personal", practices["hillcrest-internal"])
+    other.client.delete_cookie("enroll_visit", path="/enroll")
+    seen.append(("resume", other.get("/enroll/resume")))
+    seen.append(("resume invalid", other.post("/enroll/resume", {"date_of_birth": "x"})))
+    seen.append(("erased", other.post("/enroll/start-over", {})))
+    return seen
+
+
+def test_csp_is_strict_and_no_page_has_inline_code(app, client, practices):
+    pages = _every_page(app, client, practices)
+    assert len(pages) > 20
+    for label, resp in pages:
+        assert resp.status_code < 500, label
+        csp = resp.headers["Content-Security-Policy"]
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, label
+        directives = dict(d.strip().split(" ", 1) for d in csp.split(";") if d.strip())
+        assert directives["default-src"] == "'self'"
+        assert directives["script-src"] == "'self'"
+        assert directives["style-src"] == "'self'"
+        assert directives["frame-ancestors"] == "'none'"
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"
+        if resp.mimetype == "text/html":
+            assert inline_code(resp.get_data(as_text=True)) == [], label
+    # htmx itself must not need eval or inject styles.
+    home = dict(pages)["home"].get_data(as_text=True)
+    assert '"allowEval":false' in home and '"includeIndicatorStyles":false' in home
+
+
+def test_inline_code_detector_finds_what_it_should():
+    bad = ('<div style="color:red" onclick="x()"><script>alert(1)</script>'
+           '<a href="javascript:void(0)" hx-on:click="y()">a</a><style>p{}</style></div>')
+    found = " ".join(inline_code(bad))
+    for expected in ("style attribute", "onclick", "<script> without src", "javascript:",
+                     "hx-on:click", "<style>"):
+        assert expected in found
+    assert inline_code('<script src="/static/js/x.js" defer></script>') == []
+
+
+def test_hsts_only_in_production(client):
+    assert "Strict-Transport-Security" not in client.get("/").headers
+
+
+# --- static assets ----------------------------------------------------------------------
+
+def _assets(client) -> dict:
+    urls = asset_urls(client.get("/").get_data(as_text=True))
+    assert any(u.endswith(".css") for u in urls) and any(u.endswith(".js") for u in urls)
+    files = {}
+    for url in urls:
+        stem, digest, ext = url.removeprefix("/static/").rsplit(".", 2)
+        assert len(digest) >= 8 and all(c in "0123456789abcdef" for c in digest), url
+        files[url] = (ROOT / "static" / f"{stem}.{ext}").read_bytes()
+    return files
+
+
+def test_fingerprinted_assets_are_cached_for_a_year(client):
+    for url, content in _assets(client).items():
+        resp = client.get(url)
+        assert resp.status_code == 200, url
+        assert resp.data == content
+        cache = resp.headers["Cache-Control"]
+        assert YEAR in cache and "immutable" in cache
+        assert "Content-Encoding" not in resp.headers
+        assert "Accept-Encoding" in resp.headers["Vary"]
+        assert resp.mimetype in ("text/css", "text/javascript", "application/javascript")
+        again = client.get(url, headers={"If-None-Match": resp.headers["ETag"]})
+        assert again.status_code == 304
+
+
+@pytest.mark.parametrize("accept, encoding", [
+    ("br", "br"), ("gzip", "gzip"), ("gzip, deflate, br", "br"), ("br;q=0, gzip", "gzip"),
+    ("deflate", None)])
+def test_assets_are_served_compressed_by_accept_encoding(client, accept, encoding):
+    for url, content in _assets(client).items():
+        resp = client.get(url, headers={"Accept-Encoding": accept})
+        assert resp.status_code == 200
+        assert resp.headers.get("Content-Encoding") == encoding, (url, accept)
+        body = resp.data
+        if encoding == "br":
+            body = brotli.decompress(body)
+        elif encoding == "gzip":
+            body = gzip.decompress(body)
+        assert body == content
+        if encoding:
+            assert len(resp.data) < len(content)
+        assert YEAR in resp.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize("path", ["/static/css/site.css", "/static/js/portal.js",
+                                  "/static/css/site.0123456789.css", "/static/nope.css",
+                                  "/static/../app.py", "/static/css/"])
+def test_unknown_or_unfingerprinted_assets_are_404(client, path):
+    resp = client.get(path)
+    assert resp.status_code == 404
+    assert "We could not find that page." in resp.get_data(as_text=True)
+
+
+# --- compressed HTML --------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/", "/enroll/practice"])
+def test_html_is_compressed_brotli_first(client, path):
+    plain = client.get(path)
+    assert "Content-Encoding" not in plain.headers
+    br = client.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert br.headers["Content-Encoding"] == "br"
+    assert "Accept-Encoding" in br.headers["Vary"]
+    html = brotli.decompress(br.data).decode()
+    assert "<html" in html and len(br.data) < len(plain.data)
+    gz = client.get(path, headers={"Accept-Encoding": "gzip"})
+    assert gz.headers["Content-Encoding"] == "gzip"
+    assert "<html" in gzip.decompress(gz.data).decode()
+
+
+def test_fragments_are_compressed_too(client, practices):
+    resp = client.get("/enroll/practice", headers={"HX-Request": "true",
+                                                   "Accept-Encoding": "br"})
+    assert resp.headers["Content-Encoding"] == "br"
+    assert "Step 1 of 6" in brotli.decompress(resp.data).decode()
+
+
+# --- migrations -------------------------------------------------------------------------
+
+def _env(database_url: str) -> dict:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PORTAL_ENV", "TEST_DATABASE_URL")}
+    env.update(DATABASE_URL=database_url, SECRET_KEY="m" * 40)
+    return env
+
+
+def _run(argv: list, database_url: str) -> str:
+    result = subprocess.run(argv, cwd=ROOT, env=_env(database_url), capture_output=True,
+                            text=True, timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def _flask(*args, database_url: str) -> str:
+    return _run([str(Path(sys.executable).with_name("flask")), "--app", "app", *args],
+                database_url)
+
+
+# Down to nothing and up again, in one process (each start of the app takes a while).
+ROUND_TRIP = """
+import sqlalchemy as sa
+from flask_migrate import downgrade, upgrade
+from app import create_app
+from extensions import db
+app = create_app()
+with app.app_context():
+    downgrade(revision="base")
+    left = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
+    print("LEFT:" + ",".join(sorted(left)))
+    upgrade()
+"""
+
+
+def _schema_differences(app, url: str) -> list:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True,
+                                                             "compare_server_default": False})
+            with app.app_context():
+                return compare_metadata(context, db.metadata)
+    finally:
+        engine.dispose()
+
+
+def test_migrations_build_the_models_schema_on_sqlite(app, tmp_path):
+    url = "sqlite:///" + str(tmp_path / "fresh.db")
+    _flask("db", "upgrade", database_url=url)
+    assert _schema_differences(app, url) == []
+    # ... and every revision steps down to nothing and up again.
+    output = _run([sys.executable, "-c", ROUND_TRIP], url)
+    assert "LEFT:\n" in output
+    assert _schema_differences(app, url) == []
+
+
+@pytest.mark.postgres
+def test_migrations_build_the_models_schema_on_postgresql(app):
+    base = os.environ.get("TEST_DATABASE_URL", "")
+    if not base.startswith("postgresql"):
+        pytest.skip("TEST_DATABASE_URL is not PostgreSQL")
+    import psycopg
+    name = f"test_migrations_{os.getpid()}"
+    admin = sa.engine.make_url(base).set(drivername="postgresql")
+    conninfo = admin.render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
+    try:
+        _flask("db", "upgrade", database_url=url)
+        assert _schema_differences(app, url) == []
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- error pages and the home page ------------------------------------------------------
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_404_405_413_are_clear_pages_never_500(client, htmx):
+    headers = {"HX-Request": "true"} if htmx else {}
+    token = csrf_token(client.get("/enroll/practice").get_data(as_text=True))
+    cases = [
+        (client.get("/no-such-page", headers=headers), 404, "We could not find that page."),
+        (client.put("/enroll/practice", headers=headers), 405,
+         "That page cannot be used that way."),
+        (client.delete("/enroll/done", headers=headers), 405,
+         "That page cannot be used that way."),
+        (client.post("/", headers=headers, data={"x": "y"}), 405,
+         "That page cannot be used that way."),
+        (client.post("/enroll/personal", headers=headers,
+                     data={"first_name": "x" * (80 * 1024), "csrf_token": token}), 413,
+         "That was more than this form accepts."),
+        (client.post("/enroll/personal", headers=headers, content_type="multipart/form-data",
+                     data={"csrf_token": token, "first_name": "y" * (80 * 1024)}), 413,
+         "That was more than this form accepts."),
+    ]
+    for resp, code, message in cases:
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == code, (code, html[:300])
+        assert message in html
+        assert ("<html" in html) is not htmx
+        assert resp.headers["Cache-Control"] == "no-store"
+        assert 'href="/enroll/"' in html       # a way back into the enrollment
+
+
+def test_405_says_which_methods_are_allowed(client):
+    resp = client.put("/enroll/practice")
+    assert set(resp.headers["Allow"].split(", ")) >= {"GET", "POST"}
+
+
+def test_home_page_welcomes_and_links_to_the_enrollment(client):
+    resp = client.get("/")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "Sign up for a new account" in html
+    assert 'href="/enroll/"' in html
+    start = client.get("/enroll/")
+    assert start.status_code == 303
+    assert start.headers["Location"].endswith("/enroll/practice")
