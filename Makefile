@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app app
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres install install-dev migrate seed bench clean
+.PHONY: run test test-sqlite test-postgres install install-dev migrate seed bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,9 @@ test-postgres:
 
 bench: install-dev
 	$(BIN)/python bench/run.py
+
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o messages.pot --ignore-dirs=".venv tests bench" .
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -63,8 +63,17 @@ def secret_key(instance_path: str, production: bool) -> str:
     return path.read_text().strip()
 
 
+def require_production_settings() -> None:
+    """Production must say where mail goes and what address links in email carry."""
+    missing = [name for name in ("MAIL_SERVER", "PORTAL_BASE_URL") if not os.environ.get(name)]
+    if missing:
+        raise ConfigError("set " + " and ".join(missing) + " in production (see README)")
+
+
 def load_config(instance_path: str) -> dict:
     production = os.environ.get("PORTAL_ENV", "development").lower() == "production"
+    if production:
+        require_production_settings()
     ttl_hours = _int("DRAFT_TTL_HOURS", 24)
     return {
         "PRODUCTION": production,

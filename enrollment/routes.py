@@ -91,6 +91,9 @@ def _guard(step: steps.Step):
     """Redirect to the first incomplete step when this one is not reachable yet."""
     if g.draft is not None and g.draft.submitted_at is not None:
         return client_redirect(url_for("enrollment.done"))
+    practice = wizard.practice_of(g.draft)
+    if practice is not None and not practice.active and step.name != "practice":
+        wizard.leave_notice(g.draft, "practice", "practice_inactive")
     if not steps.reachable(step, _done()):
         target = steps.first_incomplete(_done())
         return client_redirect(url_for("enrollment.step", name=target.name))
@@ -190,13 +193,17 @@ def _show_notice(current: steps.Step, form: StepForm) -> None:
     notice = (g.draft.data.get("_notice", {}) if g.draft else {}).get(current.name)
     if notice == "username_taken":
         form.username.errors = [policy_message(notice, {})]
+    elif notice == "practice_inactive":
+        form.practice.errors = [_("That practice no longer takes online enrollment. Choose "
+                                  "another practice, or call your practice.")]
 
 
 @bp.route("/appointment", methods=["GET", "POST"])
 def appointment():
+    blocked = _guard(steps.get("review"))
+    if blocked:
+        return blocked
     practice = wizard.practice_of(g.draft)
-    if g.draft is not None and g.draft.submitted_at is not None:
-        return client_redirect(url_for("enrollment.done"))
     if (g.draft is None or practice is None or not practice.appointments_enabled
             or "review" not in g.draft.done):
         return client_redirect(url_for("enrollment.start"))

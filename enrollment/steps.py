@@ -17,7 +17,7 @@ class Step:
     optional: bool = False
     # The "I'm not a robot" check belongs on this step (issue 3 fills it in).
     human_check: bool = False
-    # Never saved on Back, never echoed back into the page.
+    # Never saved in the draft (not even on Back), never filled back in from it.
     secret_fields: tuple = ()
     # Fields the password is checked against: changing one asks for the password again.
     password_context: tuple = ()

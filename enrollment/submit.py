@@ -9,6 +9,7 @@ from database import write_transaction
 from extensions import db
 
 from . import confirmation
+from .wizard import leave_notice
 from .models import (AppointmentRequest, Draft, EnrollmentRequest, PatientAccount,
                      SecurityAnswer, utcnow)
 
@@ -79,6 +80,4 @@ def _build(draft: Draft, appointment: dict | None) -> EnrollmentRequest:
 
 def _release_username(draft: Draft) -> None:
     """The loser of a username race goes back to the credentials step with a message."""
-    with write_transaction():
-        draft.done = [n for n in draft.done if n not in ("credentials", "review")]
-        draft.data = {**draft.data, "_notice": {"credentials": "username_taken"}}
+    leave_notice(draft, "credentials", "username_taken", reopen=("review",))

@@ -103,6 +103,15 @@ def accept(step: steps.Step, draft: Draft, form, formdata) -> None:
         touch(draft)
 
 
+def leave_notice(draft: Draft, step_name: str, code: str, reopen: tuple = ()) -> None:
+    """Send the patient back to `step_name` with a message shown there once, and mark
+    it and the `reopen` steps incomplete (username taken, practice closed)."""
+    with write_transaction():
+        draft.done = [n for n in draft.done if n not in (step_name, *reopen)]
+        notices = {**draft.data.get("_notice", {}), step_name: code}
+        draft.data = {**draft.data, "_notice": notices}
+
+
 def _without_notice(data: dict, step_name: str) -> dict:
     """A step accepted again no longer shows the notice left for it (username taken)."""
     notices = {k: v for k, v in data.get("_notice", {}).items() if k != step_name}

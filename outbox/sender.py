@@ -208,8 +208,9 @@ def _deliver(row: OutboxMessage, token: str, smtp: _Session, report: Report,
     except (OSError, smtplib.SMTPException, *PERMANENT) as exc:
         smtp.drop()
         values = _failure(row, exc, clock())
-        log.warning("outbox: message %s attempt %s failed: %s", row.id, row.attempts,
-                    values["last_error"])
+        # The class and SMTP code only: a server's reply text may quote the recipient.
+        log.warning("outbox: message %s attempt %s failed: %s %s", row.id, row.attempts,
+                    type(exc).__name__, getattr(exc, "smtp_code", ""))
         if not _finish(row, token, values):
             report.lost_lease += 1
         elif values.get("status") == FAILED:

@@ -29,16 +29,22 @@ YEAR = "max-age=31536000"
 def env(monkeypatch):
     """A clean environment for load_config: no variable the tests do not set."""
     for name in ("PORTAL_ENV", "SECRET_KEY", "DATABASE_URL", "ARGON2_TIME_COST",
-                 "ARGON2_MEMORY_COST", "ARGON2_PARALLELISM"):
+                 "ARGON2_MEMORY_COST", "ARGON2_PARALLELISM", "MAIL_SERVER", "PORTAL_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
+
+
+def production(env):
+    env.setenv("PORTAL_ENV", "production")
+    env.setenv("MAIL_SERVER", "smtp.example.org")
+    env.setenv("PORTAL_BASE_URL", "https://portal.example.org")
 
 
 # --- configuration ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("key", [None, "", "short", "changeme", "secret", "x" * 31])
 def test_production_refuses_to_start_without_a_strong_secret_key(env, tmp_path, key):
-    env.setenv("PORTAL_ENV", "production")
+    production(env)
     if key is not None:
         env.setenv("SECRET_KEY", key)
     with pytest.raises(config.ConfigError, match="SECRET_KEY"):
@@ -48,9 +54,18 @@ def test_production_refuses_to_start_without_a_strong_secret_key(env, tmp_path, 
     assert not (tmp_path / "secret_key").exists()
 
 
+@pytest.mark.parametrize("unset", ["MAIL_SERVER", "PORTAL_BASE_URL"])
+def test_production_refuses_to_start_without_mail_or_base_url(env, tmp_path, unset):
+    production(env)
+    env.setenv("SECRET_KEY", secrets.token_urlsafe(48))
+    env.delenv(unset)
+    with pytest.raises(config.ConfigError, match=unset):
+        config.load_config(str(tmp_path))
+
+
 def test_production_accepts_a_strong_secret_key(env, tmp_path):
     strong = secrets.token_urlsafe(48)
-    env.setenv("PORTAL_ENV", "production")
+    production(env)
     env.setenv("SECRET_KEY", strong)
     cfg = config.load_config(str(tmp_path))
     assert cfg["SECRET_KEY"] == strong
@@ -100,7 +115,7 @@ def test_numbers_in_the_environment_must_be_numbers(env, tmp_path):
 
 def test_production_argon2_figures_are_owasps(app, env, tmp_path):
     """The one test of the production figures: the suite itself hashes cheaply."""
-    env.setenv("PORTAL_ENV", "production")
+    production(env)
     env.setenv("SECRET_KEY", secrets.token_urlsafe(48))
     cfg = config.load_config(str(tmp_path))
     figures = {k: cfg[k] for k in ("ARGON2_MEMORY_COST", "ARGON2_TIME_COST",

@@ -284,6 +284,8 @@ def test_cookies_are_secure_when_session_cookie_secure(app, client, practices,
 def test_production_sets_secure_cookies(app, practices, monkeypatch):
     monkeypatch.setenv("PORTAL_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "p" * 48)
+    monkeypatch.setenv("MAIL_SERVER", "smtp.example.org")
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://localhost")
     prod = create_app({"TESTING": True, "CAPTCHA": False, **CHEAP_ARGON2,
                        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
     try:

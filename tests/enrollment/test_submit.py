@@ -266,3 +266,25 @@ def test_seed_demo_is_idempotent(app, runner):
             assert practice.providers and all(p.name for p in practice.providers)
             assert practice.locations and all(loc.name and loc.address
                                               for loc in practice.locations)
+
+
+def test_a_practice_closed_mid_enrollment_sends_the_patient_back_to_choose(app, client,
+                                                                           practices):
+    """A practice deactivated after the patient chose it: nothing is submitted to it."""
+    from enrollment.models import EnrollmentRequest, Practice
+    patient = Patient(client)
+    patient.complete_through("security", practices["riverside-family"])
+    with app.app_context():
+        db.session.get(Practice, practices["riverside-family"]).active = False
+        db.session.commit()
+    resp = patient.step("review")
+    assert resp.status_code == 303
+    assert resp.headers["Location"].endswith("/enroll/practice")
+    page = patient.get("/enroll/practice").get_data(as_text=True)
+    assert "no longer takes online enrollment" in page
+    assert patient.get("/enroll/appointment").headers["Location"].endswith("/enroll/practice")
+    with app.app_context():
+        assert db.session.query(EnrollmentRequest).count() == 0
+    resp = patient.step("practice", {"practice": str(practices["hillcrest-internal"])})
+    assert resp.headers["Location"].endswith("/enroll/personal")
+    assert "no longer takes" not in patient.get("/enroll/practice").get_data(as_text=True)
