@@ -31,10 +31,10 @@ class PracticeForm(StepForm):
             raise ValidationError(_l("Choose a practice from the list."))
 
 
-def _state(label, required_message=None):
+def _state(label, required_message=None, autocomplete="off"):
     first = InputRequired(message=required_message) if required_message else Optional()
     return SelectField(label, choices=STATE_CHOICES, validators=[first],
-                       validate_choice=False, render_kw={"autocomplete": "off"})
+                       validate_choice=False, render_kw={"autocomplete": autocomplete})
 
 
 def _check_state(field):
@@ -49,7 +49,7 @@ class PersonalForm(StepForm):
     street = text(_l("Street address"), 120, _l("Enter your street address."), "address-line1")
     line2 = text(_l("Apartment, suite, etc."), 120, autocomplete="address-line2")
     city = text(_l("City"), 80, _l("Enter your city."), "address-level2")
-    state = _state(_l("State"), _l("Choose your state."))
+    state = _state(_l("State"), _l("Choose your state."), "address-level1")
     zip_code = text(_l("ZIP code"), 10, _l("Enter your ZIP code."), "postal-code",
                     inputmode="numeric")
     phone = text(_l("Phone number"), 25, _l("Enter your phone number."), "tel", type="tel")

@@ -1,0 +1,33 @@
+"""Markup a browser and a screen reader rely on: autocomplete tokens and labels."""
+import re
+
+import pytest
+
+from tests.wizard import Patient
+
+PERSONAL_TOKENS = {"first_name": "given-name", "middle_name": "additional-name",
+                   "last_name": "family-name", "street": "address-line1",
+                   "line2": "address-line2", "city": "address-level2",
+                   "state": "address-level1", "zip_code": "postal-code", "phone": "tel",
+                   "date_of_birth": "bday", "email": "email"}
+CREDENTIAL_TOKENS = {"username": "username", "password": "new-password",
+                     "confirm": "new-password"}
+
+
+def control(html: str, name: str) -> str:
+    match = re.search(r'<(?:input|select)\b[^>]*\bname="%s"[^>]*>' % name, html)
+    assert match, name
+    return match.group(0)
+
+
+@pytest.mark.parametrize("step,tokens", [("personal", PERSONAL_TOKENS),
+                                         ("credentials", CREDENTIAL_TOKENS)])
+def test_every_field_has_its_autocomplete_token(client, practices, step, tokens):
+    patient = Patient(client)
+    before = {"personal": "practice", "credentials": "insurance"}[step]
+    patient.complete_through(before, practices["hillcrest-internal"])
+    html = patient.get(f"/enroll/{step}").get_data(as_text=True)
+    for name, token in tokens.items():
+        assert f'autocomplete="{token}"' in control(html, name), name
+        field_id = re.search(r'id="([^"]+)"', control(html, name)).group(1)
+        assert f'<label for="{field_id}">' in html, name
