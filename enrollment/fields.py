@@ -2,7 +2,8 @@
 import unicodedata
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l
+from markupsafe import Markup
 from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -63,3 +64,27 @@ class DateOfBirthField(StringField):
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+class CachedSelect(widgets.Select):
+    """A select whose long, fixed option list (the states) is rendered once per locale;
+    the chosen option is marked on the cached markup.  Same HTML as widgets.Select."""
+
+    def __init__(self):
+        super().__init__()
+        self.cache = {}
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        if field.flags.required and "required" not in kwargs:
+            kwargs["required"] = True
+        key = str(get_locale())
+        if key not in self.cache:
+            self.cache[key] = "".join(self.render_option(value, label, False)
+                                      for value, label in field.choices)
+        options = self.cache[key]
+        if field.data is not None:
+            plain = str(self.render_option(field.data, "", False)).split(">")[0] + ">"
+            options = options.replace(plain, plain.replace("<option ", "<option selected "), 1)
+        return Markup(f"<select {widgets.html_params(name=field.name, **kwargs)}>"
+                      f"{options}</select>")

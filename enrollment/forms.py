@@ -9,7 +9,7 @@ from wtforms import SelectField
 from wtforms.validators import InputRequired, Optional, Regexp, ValidationError
 
 from .codes import RELATIONSHIPS, STATE_CHOICES, choices
-from .fields import DateOfBirthField, text
+from .fields import CachedSelect, DateOfBirthField, text
 
 ZIP = Regexp(r"^\d{5}(-\d{4})?$", message=_l("Enter a 5-digit ZIP code, like 12345."))
 
@@ -34,7 +34,8 @@ class PracticeForm(StepForm):
 def _state(label, required_message=None, autocomplete="off"):
     first = InputRequired(message=required_message) if required_message else Optional()
     return SelectField(label, choices=STATE_CHOICES, validators=[first],
-                       validate_choice=False, render_kw={"autocomplete": autocomplete})
+                       validate_choice=False, render_kw={"autocomplete": autocomplete},
+                       widget=CachedSelect())
 
 
 def _check_state(field):

@@ -31,3 +31,15 @@ def test_every_field_has_its_autocomplete_token(client, practices, step, tokens)
         assert f'autocomplete="{token}"' in control(html, name), name
         field_id = re.search(r'id="([^"]+)"', control(html, name)).group(1)
         assert f'<label for="{field_id}">' in html, name
+
+
+@pytest.mark.parametrize("posted", [{}, {"state": "IL"}, {"state": ""}, {"state": '"><x>'}])
+def test_cached_state_select_renders_exactly_as_wtforms_does(app, posted):
+    from werkzeug.datastructures import MultiDict
+    from wtforms import widgets
+
+    from enrollment.forms import PersonalForm
+    with app.test_request_context():
+        for _ in range(2):   # the second render comes from the cache
+            field = PersonalForm(formdata=MultiDict(posted)).state
+            assert str(field()) == str(widgets.Select()(field, **field.render_kw))
