@@ -59,7 +59,8 @@ def expect_swapped_to(page, name: str, docs_before: int) -> None:
 # --- driving the forms by their labels ------------------------------------------------------
 
 def label(page, text):
-    return page.get_by_label(text, exact=True)
+    """The control labelled exactly `text` (optional fields add " (optional)")."""
+    return page.get_by_label(re.compile("^" + re.escape(text) + r"( \(optional\))?$"))
 
 
 def fill_personal(page, data: dict, skip=()) -> None:
