@@ -3,6 +3,7 @@ error pages and security headers.  Nothing else."""
 import os
 
 from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import cli
 import errors
@@ -11,6 +12,7 @@ from config import load_config
 from database import init_database
 from flask_babel import get_locale
 
+from auth.login import init_login
 from extensions import babel, compress, csrf, db, limiter, mail, migrate
 from security import init_security_headers
 
@@ -26,6 +28,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     app.config.update(config or {})
 
+    if app.config["TRUSTED_PROXIES"]:   # behind N proxies: the client's address, scheme, host
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
     csrf.init_app(app)
@@ -37,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_database(app)
     Assets(app)
     init_security_headers(app)
+    init_login(app)
 
     from enrollment import bp as enrollment_bp
     from enrollment import confirm_bp
@@ -44,6 +51,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(home_bp)
     app.register_blueprint(enrollment_bp)
     app.register_blueprint(confirm_bp)
+    from admin import init_admin
+    init_admin(app)
 
     errors.init_error_pages(app)
     cli.init_cli(app)

@@ -81,6 +81,10 @@ def load_config(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "DRAFT_TTL_HOURS": ttl_hours,
+        # How many reverse proxies (TLS terminator, load balancer) stand in front: their
+        # X-Forwarded-For/-Proto/-Host are trusted, so rate limits and the audit see the
+        # patient's or staff member's address.  0: none (make run).
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "MIN_PATIENT_AGE": _int("MIN_PATIENT_AGE", 18),
         "USERNAME_MIN_LENGTH": _int("USERNAME_MIN_LENGTH", 6),
         "USERNAME_MAX_LENGTH": _int("USERNAME_MAX_LENGTH", 50),
@@ -118,6 +122,10 @@ def load_config(instance_path: str) -> dict:
         "PORTAL_BASE_URL": os.environ.get("PORTAL_BASE_URL", "").rstrip("/"),
         # The staff dashboard approves only requests whose email address is confirmed.
         "APPROVAL_REQUIRES_CONFIRMED_EMAIL": _bool("APPROVAL_REQUIRES_CONFIRMED_EMAIL", True),
+        # The staff dashboard (admin/): idle timeout, failed sign-ins per address, page size.
+        "STAFF_IDLE_MINUTES": _int("STAFF_IDLE_MINUTES", 15),
+        "STAFF_LOGIN_LIMIT": os.environ.get("STAFF_LOGIN_LIMIT", "10 per 15 minutes"),
+        "ADMIN_PAGE_SIZE": _int("ADMIN_PAGE_SIZE", 25),
         # "I'm not a robot" (enrollment/human_check.py); CAPTCHA=off for kiosks and tests.
         "CAPTCHA": os.environ.get("CAPTCHA", "on").strip().lower() not in {"off", "0", "false", "no"},
         "CAPTCHA_COST": _int("CAPTCHA_COST", 2000),

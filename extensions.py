@@ -3,6 +3,7 @@ from flask_babel import Babel
 from flask_compress import Compress
 from flask_mail import Mail
 from flask_limiter import Limiter
+from flask_login import LoginManager
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -32,3 +33,5 @@ compress = Compress()
 mail = Mail()   # used only by outbox/sender.py: views enqueue, never send
 # Limits are applied where a view asks; the storage is RATELIMIT_STORAGE_URI.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Sign-in (auth/login.py): one user loader, ids carry the kind of user ("staff:7").
+login_manager = LoginManager()

@@ -1,1 +1,2 @@
-"""Identity without knowing who: hashing now; sessions and the user loader later."""
+"""Identity without knowing who: the argon2id hasher (hashing), the server-side session
+table (sessions) and the one Flask-Login user loader (login).  Imports no blueprint."""

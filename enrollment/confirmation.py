@@ -18,7 +18,8 @@ from database import write_transaction
 from extensions import db
 
 from .codes import PENDING
-from .emails import CONFIRM_HOURS, external_url, queue_received_confirm
+from .emails import (CONFIRM_HOURS, external_url, queue_new_request_notice,
+                     queue_received_confirm)
 from .models import EmailConfirmation, EnrollmentRequest, utcnow
 
 TTL = timedelta(hours=CONFIRM_HOURS)
@@ -76,11 +77,15 @@ def confirm(token: str) -> tuple[str, EmailConfirmation | None]:
             .values(used_at=now).execution_options(synchronize_session=False))
         if used.rowcount != 1:   # a concurrent click won
             return USED, row
-        db.session.execute(
+        first = db.session.execute(
             sa.update(EnrollmentRequest)
             .where(EnrollmentRequest.id == row.request_id,
                    EnrollmentRequest.email_confirmed_at.is_(None))
             .values(email_confirmed_at=now).execution_options(synchronize_session=False))
+        if first.rowcount == 1:   # the request now "arrives" at the practice
+            req = db.session.get(EnrollmentRequest, row.request_id)
+            if req is not None and req.status == PENDING:
+                queue_new_request_notice(req)
     return CONFIRMED, row
 
 

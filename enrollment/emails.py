@@ -71,3 +71,15 @@ def queue_rejected(req: EnrollmentRequest, reason: str) -> OutboxMessage:
     if reason not in REJECTION_REASONS:
         raise ValueError(f"unknown rejection reason {reason!r}")
     return _queue("rejected", req, reason=REJECTION_REASONS[reason])
+
+
+def queue_new_request_notice(req: EnrollmentRequest) -> OutboxMessage | None:
+    """To the practice's reply-to address, when its setting is on: 'a new request is
+    waiting', with only a link to the dashboard (no name, nothing about the patient).
+    The dashboard's address is built by endpoint name: enrollment imports no admin."""
+    practice = req.practice
+    if not practice.notify_new_requests or not practice.reply_to:
+        return None
+    return enqueue("new_request", to=practice.reply_to, from_name=practice.name,
+                   locale="en", context={"practice": _practice(practice),
+                                         "dashboard_url": external_url("admin.queue")})

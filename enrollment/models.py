@@ -28,6 +28,10 @@ class Practice(db.Model):
     appointments_enabled: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Which REJECTION_REASONS codes the practice's staff are offered (None: all of them),
+    # and whether its reply-to address hears of each new request with a confirmed email.
+    rejection_reasons: Mapped[list | None] = mapped_column(sa.JSON)
+    notify_new_requests: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     providers: Mapped[list["Provider"]] = relationship(
         back_populates="practice", order_by="Provider.name", cascade="all, delete-orphan")
@@ -81,6 +85,12 @@ class PatientAccount(db.Model):
     """Created inactive on submission; its unique index makes usernames unique across
     accounts and pending requests."""
     __tablename__ = "patient_account"
+    # The staff search by username from its start (text_pattern_ops: LIKE on PostgreSQL).
+    __table_args__ = (
+        sa.Index("ix_account_username_prefix",
+                 sa.func.lower(sa.column("username")).label("lower_username"),
+                 postgresql_ops={"lower_username": "text_pattern_ops"}),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int] = mapped_column(sa.ForeignKey("practice.id"), index=True)
     username: Mapped[str] = mapped_column(sa.String(50), unique=True)  # lower-cased
@@ -105,7 +115,22 @@ class SecurityAnswer(db.Model):
 
 class EnrollmentRequest(db.Model):
     __tablename__ = "enrollment_request"
-    __table_args__ = (sa.Index("ix_request_queue", "practice_id", "status", "created_at"),)
+    # The queue (practice, status, newest first) and the staff search, each by an index:
+    # names and email from their start, lower-cased; date of birth exact.  On PostgreSQL
+    # text_pattern_ops lets LIKE 'abc%' use the index whatever the collation.
+    __table_args__ = (
+        sa.Index("ix_request_queue", "practice_id", "status", "created_at"),
+        sa.Index("ix_request_last_name", "practice_id",
+                 sa.func.lower(sa.column("last_name")).label("lower_last_name"),
+                 postgresql_ops={"lower_last_name": "text_pattern_ops"}),
+        sa.Index("ix_request_first_name", "practice_id",
+                 sa.func.lower(sa.column("first_name")).label("lower_first_name"),
+                 postgresql_ops={"lower_first_name": "text_pattern_ops"}),
+        sa.Index("ix_request_email", "practice_id",
+                 sa.func.lower(sa.column("email")).label("lower_email"),
+                 postgresql_ops={"lower_email": "text_pattern_ops"}),
+        sa.Index("ix_request_dob", "practice_id", "date_of_birth"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int] = mapped_column(sa.ForeignKey("practice.id"))
     account_id: Mapped[int | None] = mapped_column(

@@ -399,3 +399,20 @@ def test_home_page_welcomes_and_links_to_the_enrollment(client):
     start = client.get("/enroll/")
     assert start.status_code == 303
     assert start.headers["Location"].endswith("/enroll/practice")
+
+
+def test_trusted_proxies_give_the_client_address(app):
+    from flask import request as current_request
+    proxied = create_app({**{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY")},
+                          "TESTING": True, "TRUSTED_PROXIES": 1})
+    plain = create_app({**{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY")},
+                        "TESTING": True})
+    seen = {}
+    for name, which in (("proxied", proxied), ("plain", plain)):
+        @which.get("/_addr")
+        def addr(name=name):
+            seen[name] = current_request.remote_addr
+            return ""
+        which.test_client().get("/_addr", headers={"X-Forwarded-For": "203.0.113.9"},
+                                environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert seen == {"proxied": "203.0.113.9", "plain": "10.0.0.2"}

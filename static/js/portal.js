@@ -15,6 +15,10 @@
       window.scrollTo(0, 0);
       focusPage();
       enhance(target);
+    } else if (target) {
+      // A swap into part of a page (search results, a decision): focus what it says.
+      var said = target.querySelector("#error-summary, [data-focus]");
+      if (said) { said.focus(); }
     }
   });
 

@@ -1,0 +1,68 @@
+"""The dashboard's forms: sign-in, search, approve, reject."""
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField
+from wtforms.validators import DataRequired, ValidationError
+
+from enrollment.codes import REJECTION_REASONS
+from enrollment.fields import text
+
+SEARCH_BY = [("name", _l("First or last name (from the start)")),
+             ("email", _l("Email address (from the start)")),
+             ("username", _l("Username (from the start)")),
+             ("dob", _l("Date of birth (exact)"))]
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
+
+
+class AdminForm(FlaskForm):
+    class Meta:
+        locales = False
+
+
+class LoginForm(AdminForm):
+    email = text(_l("Email address"), 254, _l("Enter your email address."), "username",
+                 autocapitalize="none", spellcheck="false", type="email")
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(message=_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"})
+
+
+class SearchForm(AdminForm):
+    by = SelectField(_l("Search by"), choices=SEARCH_BY)
+    q = text(_l("Search for"), 254, _l("Enter what to search for."), "off",
+             autocapitalize="none", spellcheck="false")
+    value = None
+
+    def validate_q(self, field):
+        if self.by.data != "dob":
+            self.value = field.data
+            return
+        for fmt in DATE_FORMATS:
+            try:
+                self.value = datetime.strptime(field.data or "", fmt).date()
+                return
+            except ValueError:
+                continue
+        raise ValidationError(_l("Enter a date of birth like 1984-03-09 or 03/09/1984."))
+
+
+class DecisionForm(AdminForm):
+    """Approve: nothing but the CSRF token."""
+
+
+class RejectForm(AdminForm):
+    reason = SelectField(_l("Reason (the patient is told this)"), validators=[
+        DataRequired(message=_l("Choose a reason."))], validate_choice=False)
+    note = text(_l("Internal note (never sent to the patient)"), 1000, None, "off",
+                multiline=True, rows=3)
+
+    def offer(self, codes: list[str]) -> "RejectForm":
+        self.reason.choices = [("", _l("Choose a reason"))] + [
+            (code, REJECTION_REASONS[code]) for code in codes]
+        return self
+
+    def validate_reason(self, field):
+        if field.data not in {value for value, _ in field.choices if value}:
+            raise ValidationError(_l("Choose a reason from the list."))

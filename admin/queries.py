@@ -1,0 +1,99 @@
+"""What the dashboard reads: the queue, the search, one request, the pending count.
+Everything is scoped to one practice: another practice's rows are simply not found."""
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from enrollment.codes import PENDING
+from enrollment.models import EnrollmentRequest, PatientAccount
+from extensions import db
+
+from .models import Decision, StaffUser
+
+SEARCH_LIMIT = 50
+R = EnrollmentRequest
+
+
+@dataclass
+class Page:
+    rows: list
+    number: int
+    pages: int
+    total: int
+
+
+def pending_count(practice_id: int) -> int:
+    return db.session.execute(sa.select(sa.func.count()).select_from(R).where(
+        R.practice_id == practice_id, R.status == PENDING)).scalar_one()
+
+
+def queue(practice_id: int, status: str, number: int, size: int) -> Page:
+    where = (R.practice_id == practice_id, R.status == status)
+    total = db.session.execute(
+        sa.select(sa.func.count()).select_from(R).where(*where)).scalar_one()
+    pages = max(1, -(-total // size))
+    number = min(max(1, number), pages)
+    rows = db.session.execute(
+        sa.select(R).where(*where).order_by(R.created_at.desc(), R.id.desc())
+        .offset((number - 1) * size).limit(size)).scalars().all()
+    return Page(list(rows), number, pages, total)
+
+
+def _starts_with(expr, prefix: str):
+    """`expr` starts with `prefix` (both lower-cased), in a form the index serves:
+    LIKE 'p%' on PostgreSQL (text_pattern_ops), a range on SQLite (binary order)."""
+    if db.engine.dialect.name == "postgresql":
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return expr.like(escaped + "%", escape="\\")
+    return sa.and_(expr >= prefix, expr < prefix + "\U0010ffff")
+
+
+def search(practice_id: int, by: str, value) -> list:
+    """by: name (start of first or last name), email, username (from the start),
+    dob (exact date)."""
+    query = sa.select(R).where(R.practice_id == practice_id)
+    if by == "dob":
+        if not isinstance(value, date):
+            return []
+        query = query.where(R.date_of_birth == value)
+    else:
+        prefix = str(value or "").strip().lower()
+        if not prefix:
+            return []
+        if by == "name":
+            query = query.where(sa.or_(_starts_with(sa.func.lower(R.first_name), prefix),
+                                       _starts_with(sa.func.lower(R.last_name), prefix)))
+        elif by == "email":
+            query = query.where(_starts_with(sa.func.lower(R.email), prefix))
+        elif by == "username":   # ix_account_username_prefix
+            query = query.join(PatientAccount, PatientAccount.id == R.account_id).where(
+                _starts_with(sa.func.lower(PatientAccount.username), prefix))
+        else:
+            return []
+    query = query.order_by(R.created_at.desc(), R.id.desc()).limit(SEARCH_LIMIT)
+    return list(db.session.execute(query).scalars())
+
+
+def get_request(practice_id: int, request_id: int) -> EnrollmentRequest | None:
+    """One request of this practice, or None (another practice's is not found)."""
+    return db.session.execute(
+        sa.select(R).where(R.id == request_id, R.practice_id == practice_id)
+        .options(joinedload(R.account), joinedload(R.appointment))
+        .execution_options(populate_existing=True)).unique().scalar()
+
+
+def decision_of(request_id: int) -> Decision | None:
+    return db.session.execute(sa.select(Decision).where(Decision.request_id == request_id)
+                              .options(joinedload(Decision.staff))).scalar()
+
+
+def staff_of(practice_id: int, staff_id: int) -> StaffUser | None:
+    return db.session.execute(sa.select(StaffUser).where(
+        StaffUser.id == staff_id, StaffUser.practice_id == practice_id)).scalar()
+
+
+def staff_list(practice_id: int) -> list[StaffUser]:
+    return list(db.session.execute(sa.select(StaffUser).where(
+        StaffUser.practice_id == practice_id).order_by(StaffUser.email)).scalars())

@@ -1,0 +1,97 @@
+"""One request: the detail (audited), approve, reject.  htmx posts update the decision
+panel and the pending count in place; without JavaScript they are ordinary forms with
+redirect-after-post."""
+from flask import abort, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from enrollment.codes import DAY_PARTS, RELATIONSHIPS, REJECTION_REASONS, STATUSES, WEEKDAYS
+from enrollment.confirmation import approval_allowed
+from enrollment.emails import display_phone
+from htmx import is_htmx, render
+
+from . import bp, decisions, queries
+from .forms import DecisionForm, RejectForm
+from .guard import staff_required
+
+STATUS = {decisions.DONE: 200, decisions.LOST: 409, decisions.UNCONFIRMED: 409,
+          decisions.BAD_REASON: 422}
+
+
+def _messages(result: str) -> str | None:
+    return {
+        "approved": _("Approved. The patient's account is active and the email is on "
+                      "its way."),
+        "rejected": _("Rejected. The patient is told the reason by email; the username "
+                      "is free again."),
+        decisions.LOST: _("This request was already decided. Here is what "
+                          "happened."),
+        decisions.UNCONFIRMED: _("This request cannot be approved yet: the patient has "
+                                 "not confirmed their email address."),
+    }.get(result)
+
+
+def _render(req, result: str | None = None, reject_form=None, status: int = 200):
+    codes = decisions.reasons_for(req.practice)
+    ctx = {"req": req, "decision": queries.decision_of(req.id), "result": result,
+           "message": _messages(result) if result else None,
+           "approve_form": DecisionForm(), "reject_form": reject_form or RejectForm(
+               formdata=None).offer(codes),
+           "can_approve": approval_allowed(req), "statuses": STATUSES,
+           "reasons": REJECTION_REASONS, "relationships": RELATIONSHIPS,
+           "weekdays": WEEKDAYS, "day_parts": DAY_PARTS, "phone": display_phone,
+           "heading": f"{req.first_name} {req.last_name}"}
+    return render("admin/detail.html", "decision", status=status, **ctx)
+
+
+@bp.get("/requests/<int:request_id>")
+@staff_required
+def detail(request_id: int):
+    """Writes an audit row: the one deliberate exception to 'GET changes nothing'."""
+    req = decisions.record_view(current_user, request_id)
+    result = request.args.get("result")
+    return _render(req, result if result in ("approved", "rejected") else None)
+
+
+def _after(outcome, done: str, reject_form=None):
+    if outcome.result == decisions.DONE and not is_htmx():
+        return redirect(url_for("admin.detail", request_id=outcome.request.id,
+                                result=done), 303)
+    req = queries.get_request(current_user.practice_id, outcome.request.id)
+    result = done if outcome.result == decisions.DONE else outcome.result
+    return _render(req, result, reject_form, STATUS[outcome.result])
+
+
+def _row(outcome):
+    """An approval from the queue: htmx gets the row again (and the count out of band);
+    without JavaScript, redirect-after-post back to the queue."""
+    if not is_htmx():
+        return redirect(url_for("admin.queue"), 303)
+    req = queries.get_request(current_user.practice_id, outcome.request.id)
+    result = "approved" if outcome.result == decisions.DONE else outcome.result
+    return render("admin/row.html", "row", status=STATUS[outcome.result], r=req,
+                  statuses=STATUSES, message=_messages(result))
+
+
+@bp.post("/requests/<int:request_id>/approve")
+@staff_required
+def approve(request_id: int):
+    if not DecisionForm().validate_on_submit():
+        abort(400)
+    outcome = decisions.approve(current_user, request_id)
+    if request.form.get("view") == "row":
+        return _row(outcome)
+    return _after(outcome, "approved")
+
+
+@bp.post("/requests/<int:request_id>/reject")
+@staff_required
+def reject(request_id: int):
+    req = queries.get_request(current_user.practice_id, request_id)
+    if req is None:
+        abort(404)
+    form = RejectForm().offer(decisions.reasons_for(req.practice))
+    if not form.validate_on_submit():
+        return _render(req, None, form, 422)
+    outcome = decisions.reject(current_user, request_id, form.reason.data, form.note.data)
+    return _after(outcome, "rejected", form)

@@ -1,0 +1,108 @@
+"""Staff created by the CLI, signed in through the login form (CSRF on), and patients
+who enrolled through the wizard.  The real SMTP server is tests/outbox/conftest.py's."""
+import re
+from dataclasses import dataclass
+
+import pytest
+import sqlalchemy as sa
+
+from database import write_transaction
+from enrollment.models import EnrollmentRequest
+from extensions import db, limiter
+from tests.conftest import csrf_token
+from tests.outbox.conftest import enroll, smtp  # noqa: F401  (the SMTP fixture)
+
+PASSWORD = "quiet harbour lantern 42"
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits(app):
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+@dataclass
+class Staff:
+    client: object
+    email: str
+    token: str = ""
+
+    def get(self, path, htmx=False, **kw):
+        resp = self.client.get(path, headers=HX if htmx else {}, **kw)
+        self.remember(resp)
+        return resp
+
+    def post(self, path, data=None, htmx=False, token=True, **kw):
+        payload = dict(data or {})
+        if token:
+            payload.setdefault("csrf_token", self.token)
+        resp = self.client.post(path, data=payload, headers=HX if htmx else {}, **kw)
+        self.remember(resp)
+        return resp
+
+    def remember(self, resp):
+        html = resp.get_data(as_text=True)
+        if 'name="csrf_token"' in html:
+            self.token = csrf_token(html)
+
+    def sign_in(self, password=PASSWORD):
+        self.get("/admin/login")
+        resp = self.post("/admin/login", {"email": self.email, "password": password})
+        if resp.status_code == 303:   # a new session: the next page has a new CSRF token
+            self.get(resp.headers["Location"])
+        return resp
+
+
+def create_staff(runner, email, practice="riverside-family", admin=False):
+    args = ["staff", "create", email, "--practice", practice] + (["--admin"] if admin else [])
+    result = runner.invoke(args=args, env={"PORTAL_STAFF_PASSWORD": PASSWORD})
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture
+def make_staff(app, runner, practices):
+    def make(email="ana@riverside.example", practice="riverside-family", admin=False,
+             sign_in=True) -> Staff:
+        create_staff(runner, email, practice, admin)
+        staff = Staff(app.test_client(), email)
+        if sign_in:
+            resp = staff.sign_in()
+            assert resp.status_code == 303 and resp.headers["Location"] == "/admin/", \
+                resp.get_data(as_text=True)[:2000]
+        return staff
+    return make
+
+
+def request_of(app, email: str) -> EnrollmentRequest:
+    with app.app_context():
+        return db.session.execute(sa.select(EnrollmentRequest).where(
+            EnrollmentRequest.email == email)
+            .execution_options(populate_existing=True)).scalar_one()
+
+
+def confirm_email(app, request_id: int) -> None:
+    """Mark the address confirmed (the link itself is tested in tests/outbox)."""
+    with app.app_context(), write_transaction():
+        db.session.execute(sa.update(EnrollmentRequest).where(
+            EnrollmentRequest.id == request_id)
+            .values(email_confirmed_at=sa.func.current_timestamp()))
+
+
+@pytest.fixture
+def patient_request(app, practices):
+    """enroll(n, practice=..., confirmed=True, **overrides) -> the EnrollmentRequest."""
+    def make(n=0, practice="riverside-family", confirmed=True, **overrides):
+        enroll(app, practices[practice], n, **overrides)
+        req = request_of(app, f"patient{n}@example.org")
+        if confirmed:
+            confirm_email(app, req.id)
+        return request_of(app, req.email)
+    return make
+
+
+def text_of(html: str, ident: str) -> str:
+    match = re.search(rf'id="{ident}"[^>]*>(.*?)</', html, re.S)
+    return match.group(1) if match else ""

@@ -1,0 +1,112 @@
+"""The staff dashboard in a real browser: sign in, approve with htmx (the decision and
+the pending count change in place, focus moves to the result), and the idle warning's
+"Stay signed in" reached and pressed with the keyboard alone."""
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from admin import staff as staff_accounts
+from auth.hashing import hash_secret
+from database import write_transaction
+from enrollment.models import EnrollmentRequest, PatientAccount, Practice, utcnow
+from extensions import db
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "quiet harbour lantern 42"
+
+
+def _setup(app, n: int) -> int:
+    """A staff member and one pending request with a confirmed address; its id."""
+    with app.app_context():
+        practice = db.session.execute(sa.select(Practice).where(
+            Practice.slug == "riverside-family")).scalar_one()
+        staff_accounts.create(f"e2e{n}@riverside.example", "riverside-family", PASSWORD)
+        now = utcnow()
+        with write_transaction():
+            account = PatientAccount(practice_id=practice.id, username=f"e2e-patient{n}",
+                                     password_hash=hash_secret("x" * 16), active=False)
+            req = EnrollmentRequest(
+                practice_id=practice.id, account=account, first_name="Rosa",
+                last_name=f"Quintero{n}", street="1 Main St", city="Springfield",
+                state="IL", zip_code="62701", phone="+12175550100",
+                date_of_birth=date(1970, 1, 2), email=f"rosa{n}@example.org",
+                terms_version="t", terms_accepted_at=now, email_consent_at=now,
+                email_confirmed_at=now)
+            db.session.add_all([account, req])
+        return req.id
+
+
+def _sign_in(page, n: int) -> None:
+    page.goto("/admin/")
+    assert page.url.endswith("/admin/login")
+    page.get_by_label("Email address").fill(f"e2e{n}@riverside.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Enrollment requests")).to_be_visible()
+
+
+def test_sign_in_and_approve_in_place(js_page, live_server):
+    page = js_page
+    request_id = _setup(live_server.app, 1)
+    _sign_in(page, 1)
+    page.get_by_role("link", name="Quintero1, Rosa").click()
+    expect(page.locator("#page-heading")).to_have_text("Rosa Quintero1")
+    before = page.locator("#pending-count").inner_text()
+    with page.expect_response(f"**/admin/requests/{request_id}/approve") as answer:
+        page.get_by_role("button", name="Approve").click()
+    assert answer.value.status == 200 and answer.value.request.headers["hx-request"] == "true"
+    expect(page.locator("#decision-result")).to_contain_text("Approved.")
+    expect(page.locator("#decision-result")).to_be_focused()
+    after = page.locator("#pending-count").inner_text()
+    assert int(after.strip("( pending)")) == int(before.strip("( pending)")) - 1
+    page.watch.assert_clean()
+
+
+def test_the_idle_warning_works_from_the_keyboard(js_page, live_server):
+    page = js_page
+    _setup(live_server.app, 2)
+    live_server.app.config["STAFF_IDLE_MINUTES"] = 1   # the warning is due at once
+    try:
+        _sign_in(page, 2)
+        stay = page.get_by_role("button", name="Stay signed in")
+        expect(stay).to_be_visible()
+        expect(stay).to_be_focused()
+        expect(page.get_by_role("alertdialog")).to_contain_text("Are you still there?")
+        with page.expect_response("**/admin/session") as answer:
+            page.keyboard.press("Enter")
+        assert answer.value.status == 204
+    finally:
+        live_server.app.config["STAFF_IDLE_MINUTES"] = 15
+    page.watch.assert_clean()
+
+
+def test_dashboard_pages_pass_axe(js_page, live_server):
+    from tests.e2e.test_accessibility import assert_accessible
+    page = js_page
+    request_id = _setup(live_server.app, 3)
+    with live_server.app.app_context():
+        staff_accounts.create("e2e-admin3@riverside.example", "riverside-family", PASSWORD,
+                              admin=True)
+    page.goto("/admin/login")
+    assert_accessible(page, "sign-in")
+    page.get_by_role("button", name="Sign in").click()
+    assert_accessible(page, "sign-in with errors")
+    page.get_by_label("Email address").fill("e2e-admin3@riverside.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Enrollment requests")).to_be_visible()
+    assert_accessible(page, "queue")
+    page.get_by_label("Search for").fill("quintero3")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#results-heading")).to_be_focused()
+    assert_accessible(page, "search results")
+    page.goto(f"/admin/requests/{request_id}")
+    assert_accessible(page, "detail")
+    page.get_by_role("button", name="Reject").click()
+    expect(page.locator("#error-summary")).to_be_focused()
+    assert_accessible(page, "reject with errors")
+    page.goto("/admin/audit")
+    assert_accessible(page, "audit trail")
+    page.watch.assert_clean(statuses=(422,))
