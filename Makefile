@@ -55,6 +55,7 @@ test-postgres:
 
 bench: install-dev
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/queue_speed.py
 
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o messages.pot --ignore-dirs=".venv tests bench" .

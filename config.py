@@ -126,6 +126,8 @@ def load_config(instance_path: str) -> dict:
         "STAFF_IDLE_MINUTES": _int("STAFF_IDLE_MINUTES", 15),
         "STAFF_LOGIN_LIMIT": os.environ.get("STAFF_LOGIN_LIMIT", "10 per 15 minutes"),
         "ADMIN_PAGE_SIZE": _int("ADMIN_PAGE_SIZE", 25),
+        # "Forgot your password?": reset emails asked for, per staff email address.
+        "STAFF_FORGOT_LIMIT": os.environ.get("STAFF_FORGOT_LIMIT", "5 per hour"),
         # "I'm not a robot" (enrollment/human_check.py); CAPTCHA=off for kiosks and tests.
         "CAPTCHA": os.environ.get("CAPTCHA", "on").strip().lower() not in {"off", "0", "false", "no"},
         "CAPTCHA_COST": _int("CAPTCHA_COST", 2000),

@@ -14,6 +14,7 @@ from enrollment.models import EnrollmentRequest, PatientAccount, utcnow
 from extensions import db
 
 from . import audit
+from .appointments import close_with_enrollment
 from .models import Decision
 from .queries import get_request
 
@@ -53,18 +54,26 @@ def approve(staff, request_id: int) -> Outcome:
         req = _load(staff, request_id)
         if req.status == PENDING and not approval_allowed(req):
             return Outcome(UNCONFIRMED, req)
-        now = utcnow()
-        if not _claim(req, APPROVED, now):
+        if not approve_within(staff, req):
             return Outcome(LOST, req)
-        if req.account_id is not None:
-            db.session.execute(sa.update(PatientAccount).where(
-                PatientAccount.id == req.account_id).values(active=True)
-                .execution_options(synchronize_session=False))
-        db.session.add(Decision(request_id=req.id, staff_id=staff.id, decision=APPROVED,
-                                decided_at=now))
-        audit.record(staff, audit.APPROVED, req.id)
-        queue_approved(req)
     return Outcome(DONE, _load(staff, request_id))
+
+
+def approve_within(staff, req: EnrollmentRequest) -> bool:
+    """The approval inside the caller's transaction (also admin/appointments_both.py):
+    False, and nothing written, when another decision came first."""
+    now = utcnow()
+    if not _claim(req, APPROVED, now):
+        return False
+    if req.account_id is not None:
+        db.session.execute(sa.update(PatientAccount).where(
+            PatientAccount.id == req.account_id).values(active=True)
+            .execution_options(synchronize_session=False))
+    db.session.add(Decision(request_id=req.id, staff_id=staff.id, decision=APPROVED,
+                            decided_at=now))
+    audit.record(staff, audit.APPROVED, req.id)
+    queue_approved(req)
+    return True
 
 
 def reject(staff, request_id: int, reason: str, note: str = "") -> Outcome:
@@ -80,6 +89,7 @@ def reject(staff, request_id: int, reason: str, note: str = "") -> Outcome:
                                 decided_at=now))
         audit.record(staff, audit.REJECTED, req.id, detail=reason)
         queue_rejected(req, reason)
+        close_with_enrollment(staff, req)   # its pending appointment goes with it
         if req.account_id is not None:   # the inactive account goes: username released
             db.session.execute(sa.delete(PatientAccount).where(
                 PatientAccount.id == req.account_id, PatientAccount.active.is_(False))

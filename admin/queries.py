@@ -35,9 +35,15 @@ def queue(practice_id: int, status: str, number: int, size: int) -> Page:
         sa.select(sa.func.count()).select_from(R).where(*where)).scalar_one()
     pages = max(1, -(-total // size))
     number = min(max(1, number), pages)
+    # The page's ids from the index alone (ix_request_queue ends with created_at, id),
+    # then only those rows: a deep page skips index entries, not table rows.  The ids
+    # are this practice's; no second practice_id test outside, which would tempt
+    # SQLite (without ANALYZE statistics) to scan the whole practice instead.
+    ids = (sa.select(R.id).where(*where).order_by(R.created_at.desc(), R.id.desc())
+           .offset((number - 1) * size).limit(size))
     rows = db.session.execute(
-        sa.select(R).where(*where).order_by(R.created_at.desc(), R.id.desc())
-        .offset((number - 1) * size).limit(size)).scalars().all()
+        sa.select(R).where(R.id.in_(ids))
+        .order_by(R.created_at.desc(), R.id.desc())).scalars().all()
     return Page(list(rows), number, pages, total)
 
 
@@ -69,6 +75,7 @@ def search(practice_id: int, by: str, value) -> list:
             query = query.where(_starts_with(sa.func.lower(R.email), prefix))
         elif by == "username":   # ix_account_username_prefix
             query = query.join(PatientAccount, PatientAccount.id == R.account_id).where(
+                PatientAccount.practice_id == practice_id,
                 _starts_with(sa.func.lower(PatientAccount.username), prefix))
         else:
             return []

@@ -1,5 +1,5 @@
 """Sign-in, sign-out, staying signed in, the queue and the search.  Thin views."""
-from flask import current_app, redirect, request, url_for
+from flask import current_app, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -52,9 +52,13 @@ def keepalive():
     return "", 204
 
 
-def _queue_context(status: str, number: int) -> dict:
+def _queue_context(status: str, number: int | None) -> dict:
+    """number None: no queue (search results replace it), so no query for it."""
     size = current_app.config["ADMIN_PAGE_SIZE"]
-    page = queries.queue(current_user.practice_id, status, number, size)
+    page = None if number is None else queries.queue(
+        current_user.practice_id, status, number, size)
+    if page is not None and status == PENDING:
+        g.pending = page.total   # the navigation's count: the same number, counted once
     return {"page": page, "shown": status, "filters": FILTERS, "statuses": STATUSES,
             "heading": _("Enrollment requests")}
 
@@ -81,4 +85,4 @@ def search():
     else:
         status = 422
     return render("admin/queue.html", "results", status=status, form=form,
-                  results=results, **_queue_context(PENDING, 1))
+                  results=results, **_queue_context(PENDING, None))

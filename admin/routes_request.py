@@ -10,7 +10,7 @@ from enrollment.confirmation import approval_allowed
 from enrollment.emails import display_phone
 from htmx import is_htmx, render
 
-from . import bp, decisions, queries
+from . import bp, decisions, duplicates, queries
 from .forms import DecisionForm, RejectForm
 from .guard import staff_required
 
@@ -31,7 +31,8 @@ def _messages(result: str) -> str | None:
     }.get(result)
 
 
-def _render(req, result: str | None = None, reject_form=None, status: int = 200):
+def _render(req, result: str | None = None, reject_form=None, status: int = 200,
+            block: str = "decision"):
     codes = decisions.reasons_for(req.practice)
     ctx = {"req": req, "decision": queries.decision_of(req.id), "result": result,
            "message": _messages(result) if result else None,
@@ -40,8 +41,10 @@ def _render(req, result: str | None = None, reject_form=None, status: int = 200)
            "can_approve": approval_allowed(req), "statuses": STATUSES,
            "reasons": REJECTION_REASONS, "relationships": RELATIONSHIPS,
            "weekdays": WEEKDAYS, "day_parts": DAY_PARTS, "phone": display_phone,
-           "heading": f"{req.first_name} {req.last_name}"}
-    return render("admin/detail.html", "decision", status=status, **ctx)
+           "heading": f"{req.first_name} {req.last_name}",
+           "duplicates": duplicates.find(req, display_phone),
+           "duplicate_offered": "duplicate" in codes}
+    return render("admin/detail.html", block, status=status, **ctx)
 
 
 @bp.get("/requests/<int:request_id>")

@@ -69,6 +69,24 @@ REJECTION_REASONS = {
 }
 
 
+# An appointment request: pending, approved (a confirmed time) or declined (a reason).
+DECLINED = "declined"
+APPOINTMENT_STATUSES = {PENDING: _l("Pending"), APPROVED: _l("Confirmed"),
+                        DECLINED: _l("Declined")}
+
+# Why a practice cannot book a requested appointment: this fixed set, shown to the
+# patient in the email.  Never anything about the visit's reason or the patient's health.
+APPOINTMENT_DECLINE_REASONS = {
+    "no_availability": _l("The practice has no appointment free at the times you asked "
+                          "for."),
+    "provider_unavailable": _l("The provider you asked for is not available."),
+    "not_offered": _l("The practice does not offer this kind of visit."),
+    "call_practice": _l("The practice needs to speak with you before booking this visit."),
+    "enrollment_not_approved": _l("Your portal enrollment could not be approved, so the "
+                                  "appointment request could not go ahead."),
+}
+
+
 def choices(table: dict, blank=None) -> list:
     items = list(table.items())
     return ([("", blank)] if blank is not None else []) + items

@@ -3,17 +3,21 @@ this module chooses the recipient, the practice's details and the language, and 
 the message in the caller's transaction (outbox.enqueue).
 
 What an email may hold: the patient's first name, the practice's name, phone and
-reply-to address, a username, a link.  Never a date of birth, insurance, an appointment
+reply-to address, a username, a link, a confirmed appointment's date, time,
+provider and place.  Never a date of birth, insurance, an appointment
 reason, staff notes or any other health detail: email is not a secure channel.
 """
+from datetime import timezone
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import phonenumbers
+from babel.dates import format_date, format_time
 from flask import current_app, has_request_context, request as http_request
 
 from outbox import OutboxMessage, enqueue
 
-from .codes import REJECTION_REASONS
+from .codes import APPOINTMENT_DECLINE_REASONS, REJECTION_REASONS
 from .models import EnrollmentRequest, Practice
 
 CONFIRM_HOURS = 72
@@ -83,3 +87,28 @@ def queue_new_request_notice(req: EnrollmentRequest) -> OutboxMessage | None:
     return enqueue("new_request", to=practice.reply_to, from_name=practice.name,
                    locale="en", context={"practice": _practice(practice),
                                          "dashboard_url": external_url("admin.queue")})
+
+
+def _when(starts_at_utc, zone: str, locale: str) -> dict:
+    """A UTC time as the patient reads it: in the practice's zone, in their language."""
+    local = starts_at_utc.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone))
+    return {"date": format_date(local.date(), "full", locale=locale),
+            "time": format_time(local.time(), "short", locale=locale),
+            "zone": local.strftime("%Z")}
+
+
+def queue_appointment_confirmed(req: EnrollmentRequest, starts_at_utc, zone: str,
+                                provider: str = "", location: str = "",
+                                address: str = "") -> OutboxMessage:
+    """The appointment is booked: date, time, provider and place.  Never the visit's
+    reason or anything else the patient wrote about their health."""
+    return _queue("appointment_confirmed", req,
+                  when=_when(starts_at_utc, zone, req.locale or "en"),
+                  provider=provider, location=location, address=address)
+
+
+def queue_appointment_declined(req: EnrollmentRequest, reason: str) -> OutboxMessage:
+    """Not booked, with one of the fixed APPOINTMENT_DECLINE_REASONS."""
+    if reason not in APPOINTMENT_DECLINE_REASONS:
+        raise ValueError(f"unknown decline reason {reason!r}")
+    return _queue("appointment_declined", req, reason=APPOINTMENT_DECLINE_REASONS[reason])

@@ -85,9 +85,10 @@ class PatientAccount(db.Model):
     """Created inactive on submission; its unique index makes usernames unique across
     accounts and pending requests."""
     __tablename__ = "patient_account"
-    # The staff search by username from its start (text_pattern_ops: LIKE on PostgreSQL).
+    # The staff search by username from its start (text_pattern_ops: LIKE on PostgreSQL),
+    # within one practice (without practice_id SQLite may rather scan the practice).
     __table_args__ = (
-        sa.Index("ix_account_username_prefix",
+        sa.Index("ix_account_username_prefix", "practice_id",
                  sa.func.lower(sa.column("username")).label("lower_username"),
                  postgresql_ops={"lower_username": "text_pattern_ops"}),
     )
@@ -119,7 +120,8 @@ class EnrollmentRequest(db.Model):
     # names and email from their start, lower-cased; date of birth exact.  On PostgreSQL
     # text_pattern_ops lets LIKE 'abc%' use the index whatever the collation.
     __table_args__ = (
-        sa.Index("ix_request_queue", "practice_id", "status", "created_at"),
+        # id too: the queue's pages are found in the index alone (admin/queries.py).
+        sa.Index("ix_request_queue", "practice_id", "status", "created_at", "id"),
         sa.Index("ix_request_last_name", "practice_id",
                  sa.func.lower(sa.column("last_name")).label("lower_last_name"),
                  postgresql_ops={"lower_last_name": "text_pattern_ops"}),
@@ -130,6 +132,7 @@ class EnrollmentRequest(db.Model):
                  sa.func.lower(sa.column("email")).label("lower_email"),
                  postgresql_ops={"lower_email": "text_pattern_ops"}),
         sa.Index("ix_request_dob", "practice_id", "date_of_birth"),
+        sa.Index("ix_request_phone", "practice_id", "phone"),   # possible duplicates
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int] = mapped_column(sa.ForeignKey("practice.id"))
@@ -178,6 +181,9 @@ class EnrollmentRequest(db.Model):
 
 class AppointmentRequest(db.Model):
     __tablename__ = "appointment_request"
+    # The staff's appointment queue: practice, status, newest first (id breaks ties).
+    __table_args__ = (sa.Index("ix_appointment_queue", "practice_id", "status",
+                               "created_at", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     enrollment_id: Mapped[int] = mapped_column(
         sa.ForeignKey("enrollment_request.id", ondelete="CASCADE"), unique=True)

@@ -4,14 +4,29 @@ URL, by search, through an htmx endpoint, by posting B's ids to A's forms)."""
 import pytest
 import sqlalchemy as sa
 
+from admin.appointment_models import AppointmentDecision
 from admin.models import AuditEvent, Decision, StaffUser
 from extensions import db
+from tests.admin.appointment_helpers import add_appointment, appointment_id_of
 from tests.admin.conftest import HX, request_of
 from tests.conftest import csrf_token
 
 # Every admin endpoint and what the walk asks of it.  A new route must be added here.
 PUBLIC = {"admin.login"}
 SIGNED_OUT_POST = {"admin.logout"}          # signing out needs no session
+# Practice administration: pages without an id show A's own practice; the links emailed
+# to staff carry a token (here a made-up one) and belong to no signed-in practice.
+OWN_PRACTICE = {"admin.settings_page", "admin.save_settings", "admin.add_item",
+                "admin.staff_page", "admin.invite_staff"}
+LINKS = {"admin.invitation", "admin.accept_invitation", "admin.reset_password",
+         "admin.use_reset"}
+PUBLIC = PUBLIC | {"admin.forgot"}
+PRACTICE_ADMIN = OWN_PRACTICE | LINKS | {"admin.forgot", "admin.rename_item",
+                                         "admin.remove_item", "admin.disable_staff",
+                                         "admin.reset_staff"}
+# Appointment requests: the queue shows A's own; the rest take B's ids.
+APPOINTMENTS = {"admin.appointments_queue", "admin.approve_appointment",
+                "admin.decline_appointment", "admin.approve_both"}
 
 
 def admin_rules(app) -> list:
@@ -22,19 +37,44 @@ def _calls(app, request_id: int, staff_id: int):
     """(method, path, data) for every admin rule, with B's ids where a rule takes one."""
     calls = []
     for rule in admin_rules(app):
-        args = {"request_id": request_id} if "request_id" in rule.arguments else {}
-        path = rule.build(args, append_unknown=False)[1]
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            data = {"reason": "duplicate", "by": "name", "q": "maria"}
-            calls.append((rule.endpoint, method, path, data))
+        for args in _rule_args(app, rule, request_id, staff_id):
+            path = rule.build(args, append_unknown=False)[1]
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                data = {"reason": "duplicate", "by": "name", "q": "maria"}
+                calls.append((rule.endpoint, method, path, data))
     calls.append(("admin.audit_log", "GET", f"/admin/audit?request={request_id}", {}))
     calls.append(("admin.audit_log", "GET", f"/admin/audit?staff={staff_id}", {}))
     return calls
 
 
+def _b_items(app) -> dict:
+    """B's first provider and location (the demo seeds them)."""
+    from enrollment.models import Location, Practice, Provider
+    with app.app_context():
+        b_id = db.session.execute(sa.select(Practice.id).where(
+            Practice.slug == "hillcrest-internal")).scalar_one()
+        return {kind: db.session.execute(sa.select(model.id).where(
+            model.practice_id == b_id)).scalars().first()
+            for kind, model in (("provider", Provider), ("location", Location))}
+
+
+def _rule_args(app, rule, request_id: int, staff_id: int) -> list:
+    """B's ids for what a rule takes; a rule with a kind once per kind."""
+    args = {"request_id": request_id, "staff_id": staff_id, "token": "x" * 43}
+    args = {key: value for key, value in args.items() if key in rule.arguments}
+    if "appointment_id" in rule.arguments:
+        args["appointment_id"] = appointment_id_of(app, request_id)
+    if "kind" not in rule.arguments:
+        return [args]
+    items = _b_items(app)
+    return [{**args, "kind": kind, **({"item_id": items[kind]} if "item_id" in
+                                      rule.arguments else {})} for kind in items]
+
+
 @pytest.fixture
 def two_practices(app, make_staff, patient_request):
     b_request = patient_request(1, practice="hillcrest-internal")
+    add_appointment(app, b_request.id)
     b_staff = make_staff("bo@hillcrest.example", practice="hillcrest-internal", admin=True)
     a_staff = make_staff("ana@riverside.example", admin=True)
     with app.app_context():
@@ -47,7 +87,7 @@ def test_the_walk_covers_every_admin_route(app):
     endpoints = {r.endpoint for r in admin_rules(app)}
     assert endpoints == {"admin.login", "admin.logout", "admin.keepalive", "admin.queue",
                          "admin.search", "admin.audit_log", "admin.detail",
-                         "admin.approve", "admin.reject"}
+                         "admin.approve", "admin.reject", "admin.reject_duplicate"} | PRACTICE_ADMIN | APPOINTMENTS
 
 
 @pytest.mark.parametrize("htmx", [False, True])
@@ -64,6 +104,8 @@ def test_anonymous_gets_nothing_but_the_sign_in_page(app, client, two_practices,
         assert "Delgado" not in body and "Maria" not in body, (method, path)
         if endpoint in PUBLIC:
             assert resp.status_code in (200, 422), (method, path)
+        elif endpoint in LINKS:
+            assert resp.status_code == 404, (method, path)      # no such link
         elif endpoint in SIGNED_OUT_POST:
             assert resp.status_code in (204, 303), (method, path)
         elif htmx:
@@ -79,22 +121,28 @@ def test_staff_of_practice_a_get_404_for_anything_of_practice_b(app, two_practic
     a_staff, b_request, b_staff_id = two_practices
     walked = set()
     for endpoint, method, path, data in _calls(app, b_request.id, b_staff_id):
-        if endpoint in PUBLIC | SIGNED_OUT_POST | {"admin.keepalive"}:
+        if endpoint in PUBLIC | SIGNED_OUT_POST | LINKS | {"admin.keepalive"}:
             continue
         resp = a_staff.post(path, data, htmx=htmx) if method == "POST" \
             else a_staff.get(path, htmx=htmx)
         body = resp.get_data(as_text=True)
         assert "Delgado" not in body and "12 Elm Street" not in body, (method, path)
-        if endpoint in ("admin.queue", "admin.search") or path == "/admin/audit":
+        if endpoint in ("admin.queue", "admin.search", "admin.appointments_queue") \
+                or path == "/admin/audit":
             assert resp.status_code == 200, (method, path)     # shows A's own, nothing of B
+        elif endpoint in OWN_PRACTICE:
+            assert resp.status_code in (200, 422), (method, path)   # A's own, unchanged
         else:
             assert resp.status_code == 404, (method, path, resp.status_code)
         walked.add(endpoint)
     assert walked == {"admin.queue", "admin.search", "admin.audit_log", "admin.detail",
-                      "admin.approve", "admin.reject"}
+                      "admin.approve", "admin.reject", "admin.reject_duplicate"} | (
+        PRACTICE_ADMIN - LINKS - PUBLIC) | APPOINTMENTS
+    assert None not in _b_items(app).values()      # B's provider and location remain
     assert request_of(app, "patient1@example.org").status == "pending"
     with app.app_context():
         assert db.session.execute(sa.select(Decision)).first() is None
+        assert db.session.execute(sa.select(AppointmentDecision)).first() is None
         assert db.session.execute(sa.select(AuditEvent).where(
             AuditEvent.request_id == b_request.id)).first() is None
 

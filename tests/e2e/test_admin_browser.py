@@ -104,7 +104,7 @@ def test_dashboard_pages_pass_axe(js_page, live_server):
     assert_accessible(page, "search results")
     page.goto(f"/admin/requests/{request_id}")
     assert_accessible(page, "detail")
-    page.get_by_role("button", name="Reject").click()
+    page.get_by_role("button", name="Reject", exact=True).click()
     expect(page.locator("#error-summary")).to_be_focused()
     assert_accessible(page, "reject with errors")
     page.goto("/admin/audit")

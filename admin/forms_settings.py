@@ -1,0 +1,119 @@
+"""Forms of practice administration: settings, providers and locations, staff."""
+import zoneinfo
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, PasswordField, SelectField
+from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
+
+from enrollment.codes import REJECTION_REASONS, STATE_CHOICES
+from enrollment.fields import MultiCheckboxField, text
+
+from .forms import AdminForm
+from .models import ADMIN, STAFF
+
+ROLE_CHOICES = [(STAFF, _l("Staff (reviews requests)")),
+                (ADMIN, _l("Administrator (also settings, staff and audit trail)"))]
+
+
+class SettingsForm(AdminForm):
+    name = text(_l("Practice name"), 120, _l("Enter the practice's name."), "organization")
+    street = text(_l("Street address"), 120, None, "street-address")
+    city = text(_l("City"), 80, None, "address-level2")
+    state = SelectField(_l("State"), choices=STATE_CHOICES, validators=[Optional()])
+    zip_code = text(_l("ZIP code"), 10, None, "postal-code", inputmode="numeric")
+    phone = text(_l("Phone number"), 25, _l("Enter the practice's phone number."), "tel",
+                 type="tel")
+    reply_to = text(_l("Reply-to email address (patients' replies go here)"), 254,
+                    _l("Enter the practice's email address."), "email", type="email")
+    timezone = text(_l("Time zone"), 64, _l("Enter the practice's time zone."), "off",
+                    list="timezones", spellcheck="false", autocapitalize="none")
+    appointments_enabled = BooleanField(_l("Patients may request an appointment when they enroll"))
+    notify_new_requests = BooleanField(
+        _l("Email the reply-to address when a new request arrives (only a link, no names)"))
+    reasons = MultiCheckboxField(_l("Rejection reasons offered to staff"),
+                                 choices=list(REJECTION_REASONS.items()))
+
+    def validate_zip_code(self, field):
+        if field.data:
+            Regexp(r"^\d{5}(-\d{4})?$", message=_l("Enter a ZIP code like 62701."))(self, field)
+
+    def validate_phone(self, field):
+        try:
+            number = phonenumbers.parse(field.data, "US")
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise ValidationError(_l("Enter a phone number with area code, like 555 201 3344."))
+        field.e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def validate_reply_to(self, field):
+        field.normalized = _email(field.data).lower()
+
+    def validate_timezone(self, field):
+        if field.data not in zoneinfo.available_timezones():
+            raise ValidationError(_l("Choose a time zone from the list, like America/Chicago."))
+
+    def validate_reasons(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose at least one reason."))
+
+    def values(self) -> dict:
+        return {"name": self.name.data, "street": self.street.data or "",
+                "city": self.city.data or "", "state": self.state.data or "",
+                "zip_code": self.zip_code.data or "", "phone": self.phone.e164,
+                "reply_to": self.reply_to.normalized, "timezone": self.timezone.data,
+                "appointments_enabled": bool(self.appointments_enabled.data),
+                "notify_new_requests": bool(self.notify_new_requests.data)}
+
+
+class ItemForm(AdminForm):
+    """A provider: a name."""
+    name = text(_l("Name"), 120, _l("Enter a name."), "off")
+
+
+class LocationForm(ItemForm):
+    address = text(_l("Address"), 250, None, "off")
+
+
+ITEM_FORMS = {"provider": ItemForm, "location": LocationForm}
+
+
+class RemoveForm(AdminForm):
+    """Nothing but the CSRF token."""
+
+
+def _email(value: str) -> str:
+    try:
+        return validate_email(value or "", check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise ValidationError(_l("Enter an email address like name@example.com."))
+
+
+class InviteForm(AdminForm):
+    email = text(_l("Their email address"), 254, _l("Enter their email address."), "off",
+                 type="email", autocapitalize="none", spellcheck="false")
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=STAFF,
+                       validators=[DataRequired(message=_l("Choose a role."))])
+
+    def validate_email(self, field):
+        field.normalized = _email(field.data).lower()
+
+
+class ForgotForm(AdminForm):
+    email = text(_l("Email address"), 254, _l("Enter your email address."), "username",
+                 type="email", autocapitalize="none", spellcheck="false")
+
+
+class PasswordForm(AdminForm):
+    password = PasswordField(_l("New password"), validators=[
+        DataRequired(message=_l("Enter a password."))],
+        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("New password again"), validators=[
+        DataRequired(message=_l("Enter the password again."))],
+        render_kw={"autocomplete": "new-password"})
+
+    def validate_confirm(self, field):
+        if self.password.data and field.data != self.password.data:
+            raise ValidationError(_l("The two passwords are not the same."))

@@ -1,0 +1,187 @@
+"""Staff onboarding by email: invitations (72 h) and password resets (1 h).
+
+Each link carries a random token; `staff_token` holds only its SHA-256.  Opening a link
+shows a page with a form (changes nothing); only its POST uses the token, once.  The
+emails hold the practice's details and the link, nothing else.
+"""
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from auth import sessions
+from auth.hashing import hash_secret
+from database import write_transaction
+from enrollment.emails import display_phone, external_url
+from enrollment.models import utcnow
+from extensions import db
+from outbox import clean_address, enqueue
+
+from . import audit
+from .models import ADMIN, STAFF, StaffUser
+from .staff import StaffError, find, password_problems
+
+INVITE, RESET = "invite", "reset"
+TTL = {INVITE: timedelta(hours=72), RESET: timedelta(hours=1)}
+ENDPOINT = {INVITE: "admin.invitation", RESET: "admin.reset_password"}
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
+VALID, USED, EXPIRED, UNKNOWN, DONE, WEAK = ("valid", "used", "expired", "unknown",
+                                             "done", "weak")
+# A password nobody can type: the account has none until the link is used.
+NO_PASSWORD = "!"
+
+
+class StaffToken(db.Model):
+    """A single-use, expiring link for one staff member: invitation or reset."""
+    __tablename__ = "staff_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("staff_user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(10))      # INVITE or RESET
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    staff: Mapped[StaffUser] = relationship()
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _issue(user: StaffUser, purpose: str) -> str:
+    """Inside the caller's transaction: a new link, replacing unused ones of its kind."""
+    now = utcnow()
+    token = secrets.token_urlsafe(32)
+    db.session.execute(sa.delete(StaffToken).where(
+        StaffToken.staff_id == user.id, StaffToken.purpose == purpose,
+        StaffToken.used_at.is_(None)))
+    db.session.add(StaffToken(staff_id=user.id, purpose=purpose, token_hash=_digest(token),
+                              created_at=now, expires_at=now + TTL[purpose]))
+    return token
+
+
+def _email(name: str, user: StaffUser, **context) -> None:
+    practice = user.practice
+    enqueue(name, to=user.email, from_name=practice.name, reply_to=practice.reply_to,
+            context={"practice": {"name": practice.name, "reply_to": practice.reply_to,
+                                  "phone": display_phone(practice.phone)},
+                     "email": user.email, **context})
+
+
+def _send_link(name: str, user: StaffUser, purpose: str) -> None:
+    link = external_url(ENDPOINT[purpose], token=_issue(user, purpose))
+    _email(name, user, link=link, hours=int(TTL[purpose].total_seconds() // 3600))
+
+
+def invite(admin: StaffUser, email: str, role: str) -> StaffUser:
+    """A new, inactive staff member of the admin's practice and the invitation email."""
+    address = clean_address((email or "").strip().lower())
+    if not address:
+        raise StaffError("address")
+    if find(address) is not None:
+        raise StaffError("exists")
+    with write_transaction():
+        user = StaffUser(practice_id=admin.practice_id, email=address,
+                         role=ADMIN if role == ADMIN else STAFF,
+                         password_hash=NO_PASSWORD, active=False)
+        db.session.add(user)
+        db.session.flush()
+        _send_link("staff_invite", user, INVITE)
+        audit.record(admin, "staff_invited", None, f"staff:{user.id}")
+    return user
+
+
+def invited(user: StaffUser) -> bool:
+    """Invited and not yet joined (never disabled)."""
+    return not user.active and user.disabled_at is None
+
+
+def resend_invitation(admin: StaffUser, user: StaffUser) -> None:
+    with write_transaction():
+        _send_link("staff_invite", user, INVITE)
+        audit.record(admin, "staff_invited", None, f"staff:{user.id}")
+
+
+def disable(admin: StaffUser, user: StaffUser) -> None:
+    """Disabled at once: every session ends, every unused link dies."""
+    with write_transaction():
+        db.session.execute(sa.update(StaffUser).where(StaffUser.id == user.id)
+                           .values(active=False, disabled_at=utcnow()))
+        db.session.execute(sa.delete(StaffToken).where(
+            StaffToken.staff_id == user.id, StaffToken.used_at.is_(None)))
+        audit.record(admin, "staff_disabled", None, f"staff:{user.id}")
+    sessions.end_all("staff", user.id)
+
+
+def reset_access(admin: StaffUser, user: StaffUser) -> None:
+    """The old password stops working, sessions end, a reset link is emailed."""
+    with write_transaction():
+        db.session.execute(sa.update(StaffUser).where(StaffUser.id == user.id)
+                           .values(password_hash=NO_PASSWORD))
+        _send_link("staff_reset", user, RESET)
+        audit.record(admin, "staff_access_reset", None, f"staff:{user.id}")
+    sessions.end_all("staff", user.id)
+
+
+def forgot(email: str) -> None:
+    """A reset link to an active staff member of an active practice; else nothing.
+    The caller answers the same either way."""
+    user = find(email)
+    if user is None or not user.active or not user.practice.active:
+        return
+    with write_transaction():
+        _send_link("staff_reset", user, RESET)
+
+
+def lookup(token: str, purpose: str) -> tuple[str, StaffToken | None]:
+    """What a link is (VALID, USED, EXPIRED, UNKNOWN) and its row, changing nothing."""
+    if not token or not TOKEN_RE.match(token):
+        return UNKNOWN, None
+    row = db.session.execute(
+        sa.select(StaffToken).where(StaffToken.token_hash == _digest(token),
+                                    StaffToken.purpose == purpose)
+        .execution_options(populate_existing=True)).scalar()
+    if row is None or (purpose == INVITE and row.staff.disabled_at is not None):
+        return UNKNOWN, None
+    if purpose == RESET and not row.staff.active:
+        return UNKNOWN, None
+    if row.used_at is not None:
+        return USED, row
+    return (VALID if row.expires_at > utcnow() else EXPIRED), row
+
+
+def use(token: str, purpose: str, password: str) -> tuple[str, StaffUser | list | None]:
+    """Set the password with the link: (DONE, user) once; (WEAK, problems) when the
+    password breaks the policy (the link stays valid); USED/EXPIRED/UNKNOWN otherwise."""
+    state, row = lookup(token, purpose)
+    if state != VALID:
+        return state, None
+    user = row.staff
+    problems = password_problems(password or "", user.email, user.practice)
+    if problems:
+        return WEAK, problems
+    new_hash = hash_secret(password)
+    with write_transaction():
+        now = utcnow()
+        taken = db.session.execute(
+            sa.update(StaffToken).where(StaffToken.id == row.id, StaffToken.used_at.is_(None),
+                                        StaffToken.expires_at > now)
+            .values(used_at=now).execution_options(synchronize_session=False))
+        if taken.rowcount != 1:   # a concurrent post won
+            return USED, None
+        values = {"password_hash": new_hash}
+        if purpose == INVITE:
+            values["active"] = True
+        db.session.execute(sa.update(StaffUser).where(StaffUser.id == user.id)
+                           .values(**values).execution_options(synchronize_session=False))
+        audit.record(user, "joined" if purpose == INVITE else "password_reset", None,
+                     f"staff:{user.id}")
+        if purpose == RESET:
+            _email("staff_password_changed", user)
+    if purpose == RESET:
+        sessions.end_all("staff", user.id)
+    return DONE, db.session.get(StaffUser, user.id, populate_existing=True)
