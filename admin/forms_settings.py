@@ -1,14 +1,13 @@
 """Forms of practice administration: settings, providers and locations, staff."""
 import zoneinfo
 
-import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SelectField
 from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 
 from enrollment.codes import REJECTION_REASONS, STATE_CHOICES
-from enrollment.fields import MultiCheckboxField, text
+from enrollment.fields import MultiCheckboxField, check_us_phone, text
 
 from .forms import AdminForm
 from .models import ADMIN, STAFF
@@ -40,13 +39,7 @@ class SettingsForm(AdminForm):
             Regexp(r"^\d{5}(-\d{4})?$", message=_l("Enter a ZIP code like 62701."))(self, field)
 
     def validate_phone(self, field):
-        try:
-            number = phonenumbers.parse(field.data, "US")
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_valid_number(number):
-            raise ValidationError(_l("Enter a phone number with area code, like 555 201 3344."))
-        field.e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        check_us_phone(self, field)
 
     def validate_reply_to(self, field):
         field.normalized = _email(field.data).lower()

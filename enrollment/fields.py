@@ -2,6 +2,7 @@
 import unicodedata
 from datetime import date, datetime
 
+import phonenumbers
 from flask_babel import get_locale, lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
@@ -88,3 +89,14 @@ class CachedSelect(widgets.Select):
             options = options.replace(plain, plain.replace("<option ", "<option selected "), 1)
         return Markup(f"<select {widgets.html_params(name=field.name, **kwargs)}>"
                       f"{options}</select>")
+
+
+def check_us_phone(form, field) -> None:
+    """A validator: a dialable phone number (US by default); stores E.164 on field.e164."""
+    try:
+        number = phonenumbers.parse(field.data, "US")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(_l("Enter a phone number with area code, like 555 201 3344."))
+    field.e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -1,7 +1,6 @@
 """One FlaskForm per step.  Cross-step rules read `form.ctx` (a WizardContext)."""
 from datetime import date
 
-import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -9,7 +8,7 @@ from wtforms import SelectField
 from wtforms.validators import InputRequired, Optional, Regexp, ValidationError
 
 from .codes import RELATIONSHIPS, STATE_CHOICES, choices
-from .fields import CachedSelect, DateOfBirthField, text
+from .fields import CachedSelect, DateOfBirthField, check_us_phone, text
 
 ZIP = Regexp(r"^\d{5}(-\d{4})?$", message=_l("Enter a 5-digit ZIP code, like 12345."))
 
@@ -67,13 +66,7 @@ class PersonalForm(StepForm):
         ZIP(self, field)
 
     def validate_phone(self, field):
-        try:
-            number = phonenumbers.parse(field.data, "US")
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_valid_number(number):
-            raise ValidationError(_l("Enter a phone number with area code, like 555 201 3344."))
-        field.e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        check_us_phone(self, field)
 
     def validate_date_of_birth(self, field):
         born = field.data
