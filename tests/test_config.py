@@ -1,0 +1,130 @@
+"""Configuration from the environment: secrets, database URL, production checks,
+the argon2 figures, trusted proxies."""
+import secrets
+
+import pytest
+
+import config
+from app import create_app
+from auth.hashing import hash_secret
+
+@pytest.fixture
+def env(monkeypatch):
+    """A clean environment for load_config: no variable the tests do not set."""
+    for name in ("PORTAL_ENV", "SECRET_KEY", "DATABASE_URL", "ARGON2_TIME_COST",
+                 "ARGON2_MEMORY_COST", "ARGON2_PARALLELISM", "MAIL_SERVER", "PORTAL_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def production(env):
+    env.setenv("PORTAL_ENV", "production")
+    env.setenv("MAIL_SERVER", "smtp.example.org")
+    env.setenv("PORTAL_BASE_URL", "https://portal.example.org")
+
+
+# --- configuration ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("key", [None, "", "short", "changeme", "secret", "x" * 31])
+def test_production_refuses_to_start_without_a_strong_secret_key(env, tmp_path, key):
+    production(env)
+    if key is not None:
+        env.setenv("SECRET_KEY", key)
+    with pytest.raises(config.ConfigError, match="SECRET_KEY"):
+        config.load_config(str(tmp_path))
+    with pytest.raises(config.ConfigError):
+        create_app({"TESTING": True})
+    assert not (tmp_path / "secret_key").exists()
+
+
+@pytest.mark.parametrize("unset", ["MAIL_SERVER", "PORTAL_BASE_URL"])
+def test_production_refuses_to_start_without_mail_or_base_url(env, tmp_path, unset):
+    production(env)
+    env.setenv("SECRET_KEY", secrets.token_urlsafe(48))
+    env.delenv(unset)
+    with pytest.raises(config.ConfigError, match=unset):
+        config.load_config(str(tmp_path))
+
+
+def test_production_accepts_a_strong_secret_key(env, tmp_path):
+    strong = secrets.token_urlsafe(48)
+    production(env)
+    env.setenv("SECRET_KEY", strong)
+    cfg = config.load_config(str(tmp_path))
+    assert cfg["SECRET_KEY"] == strong
+    assert cfg["PRODUCTION"] is True
+    assert cfg["SESSION_COOKIE_SECURE"] is True
+    assert cfg["SESSION_COOKIE_HTTPONLY"] is True
+    assert cfg["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_development_secret_key_is_generated_once_under_instance(env, tmp_path):
+    instance = tmp_path / "instance"
+    first = config.load_config(str(instance))
+    stored = instance / "secret_key"
+    assert stored.exists()
+    assert stored.stat().st_mode & 0o777 == 0o600
+    assert len(first["SECRET_KEY"]) >= 32
+    assert first["SECRET_KEY"] == stored.read_text().strip()
+    assert config.load_config(str(instance))["SECRET_KEY"] == first["SECRET_KEY"]
+    assert config.load_config(str(tmp_path / "other"))["SECRET_KEY"] != first["SECRET_KEY"]
+    assert first["PRODUCTION"] is False and first["SESSION_COOKIE_SECURE"] is False
+    env.setenv("SECRET_KEY", "k" * 40)
+    assert config.load_config(str(instance))["SECRET_KEY"] == "k" * 40
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("postgres://u:pw@db.example:5432/portal", "postgresql+psycopg://u:pw@db.example:5432/portal"),
+    ("postgresql://u@localhost/portal", "postgresql+psycopg://u@localhost/portal"),
+    ("postgresql+psycopg://u@localhost/portal", "postgresql+psycopg://u@localhost/portal"),
+    ("sqlite:////srv/portal.db", "sqlite:////srv/portal.db"),
+])
+def test_database_url_is_translated_for_psycopg(env, tmp_path, given, expected):
+    env.setenv("DATABASE_URL", given)
+    assert config.load_config(str(tmp_path))["SQLALCHEMY_DATABASE_URI"] == expected
+
+
+def test_database_url_defaults_to_sqlite_under_instance(env, tmp_path):
+    url = config.load_config(str(tmp_path))["SQLALCHEMY_DATABASE_URI"]
+    assert url == "sqlite:///" + str(tmp_path / "portal.db")
+
+
+def test_numbers_in_the_environment_must_be_numbers(env, tmp_path):
+    env.setenv("DRAFT_TTL_HOURS", "a day")
+    with pytest.raises(config.ConfigError, match="DRAFT_TTL_HOURS"):
+        config.load_config(str(tmp_path))
+
+
+def test_production_argon2_figures_are_owasps(app, env, tmp_path):
+    """The one test of the production figures: the suite itself hashes cheaply."""
+    production(env)
+    env.setenv("SECRET_KEY", secrets.token_urlsafe(48))
+    cfg = config.load_config(str(tmp_path))
+    figures = {k: cfg[k] for k in ("ARGON2_MEMORY_COST", "ARGON2_TIME_COST",
+                                   "ARGON2_PARALLELISM")}
+    assert figures == {"ARGON2_MEMORY_COST": 19456, "ARGON2_TIME_COST": 2,
+                       "ARGON2_PARALLELISM": 1}
+    assert app.config["ARGON2_MEMORY_COST"] < 19456      # the suite runs cheap
+    with app.app_context():
+        for key, value in figures.items():
+            env.setitem(app.config, key, value)
+        hashed = hash_secret("correct horse battery staple")
+    assert hashed.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_trusted_proxies_give_the_client_address(app):
+    from flask import request as current_request
+    proxied = create_app({**{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY")},
+                          "TESTING": True, "TRUSTED_PROXIES": 1})
+    plain = create_app({**{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY")},
+                        "TESTING": True})
+    seen = {}
+    for name, which in (("proxied", proxied), ("plain", plain)):
+        @which.get("/_addr")
+        def addr(name=name):
+            seen[name] = current_request.remote_addr
+            return ""
+        which.test_client().get("/_addr", headers={"X-Forwarded-For": "203.0.113.9"},
+                                environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert seen == {"proxied": "203.0.113.9", "plain": "10.0.0.2"}
