@@ -9,7 +9,7 @@ def init_admin(app) -> None:
 
     from . import routes, routes_audit, routes_request  # noqa: F401  (views on bp)
     from . import routes_settings, routes_staff  # noqa: F401  (practice administration)
-    from . import routes_duplicates  # noqa: F401
+    from . import routes_duplicates, templating  # noqa: F401
     from . import routes_appointments  # noqa: F401  (appointment requests)
     from .cli import practice_group, staff_group
     from .staff import load_staff

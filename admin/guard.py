@@ -40,6 +40,13 @@ def _no_store(resp):
 def _nav():
     if not current_user.is_authenticated or getattr(current_user, "kind", "") != "staff":
         return {"staff": None}
+    return {"staff": current_user}
+
+
+@bp.app_template_global("requests_pending")
+def _requests_pending() -> int:
+    """The nav's count, once per request, only where a template shows it: a search
+    answered as a fragment does not count the pending requests at all."""
     if "pending" not in g:
         g.pending = pending_count(current_user.practice_id)
-    return {"staff": current_user, "pending": g.pending}
+    return g.pending
