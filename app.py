@@ -53,6 +53,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(confirm_bp)
     from admin import init_admin
     init_admin(app)
+    from account import init_account
+    init_account(app)
 
     errors.init_error_pages(app)
     cli.init_cli(app)

@@ -128,6 +128,17 @@ def load_config(instance_path: str) -> dict:
         "ADMIN_PAGE_SIZE": _int("ADMIN_PAGE_SIZE", 25),
         # "Forgot your password?": reset emails asked for, per staff email address.
         "STAFF_FORGOT_LIMIT": os.environ.get("STAFF_FORGOT_LIMIT", "5 per hour"),
+        # Patients after submission (account/): idle timeout, failed sign-ins and recovery
+        # attempts per address (Flask-Limiter), consecutive failures per account before a
+        # lock (NIST SP 800-63B 5.2.2: at most 100), recovery link life, wrong-answer
+        # tries and the recovery lock.
+        "PATIENT_IDLE_MINUTES": _int("PATIENT_IDLE_MINUTES", 30),
+        "PATIENT_LOGIN_LIMIT": os.environ.get("PATIENT_LOGIN_LIMIT", "10 per 15 minutes"),
+        "PATIENT_RECOVERY_LIMIT": os.environ.get("PATIENT_RECOVERY_LIMIT", "10 per hour"),
+        "PATIENT_MAX_FAILED_LOGINS": _int("PATIENT_MAX_FAILED_LOGINS", 100),
+        "RECOVERY_LINK_MINUTES": _int("RECOVERY_LINK_MINUTES", 60),
+        "RECOVERY_TRIES": _int("RECOVERY_TRIES", 3),
+        "RECOVERY_LOCK_MINUTES": _int("RECOVERY_LOCK_MINUTES", 20),
         # "I'm not a robot" (enrollment/human_check.py); CAPTCHA=off for kiosks and tests.
         "CAPTCHA": os.environ.get("CAPTCHA", "on").strip().lower() not in {"off", "0", "false", "no"},
         "CAPTCHA_COST": _int("CAPTCHA_COST", 2000),

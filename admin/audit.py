@@ -8,8 +8,10 @@ from extensions import db
 from .models import AuditEvent
 
 VIEWED, APPROVED, REJECTED = "viewed", "approved", "rejected"
+NEEDS_INFO, RESUBMITTED = "needs_info", "resubmitted"
 ACTIONS = {VIEWED: _l("Viewed the request"), APPROVED: _l("Approved"),
-           REJECTED: _l("Rejected")}
+           REJECTED: _l("Rejected"), NEEDS_INFO: _l("Asked the patient for information"),
+           RESUBMITTED: _l("The patient sent the request back, updated")}
 PAGE = 100
 
 
@@ -18,6 +20,14 @@ def record(staff, action: str, request_id: int | None, detail: str = "") -> Audi
     event = AuditEvent(practice_id=staff.practice_id, staff_id=staff.id, action=action,
                        request_id=request_id, detail=detail,
                        ip=(request.remote_addr or "")[:45])
+    db.session.add(event)
+    return event
+
+
+def record_patient(req, action: str) -> AuditEvent:
+    """A row for something the patient did (no staff member): e.g. RESUBMITTED."""
+    event = AuditEvent(practice_id=req.practice_id, staff_id=None, action=action,
+                       request_id=req.id, ip=(request.remote_addr or "")[:45])
     db.session.add(event)
     return event
 

@@ -1,4 +1,4 @@
-"""The dashboard's forms: sign-in, search, approve, reject."""
+"""The dashboard's forms: sign-in, search, approve, reject, ask for information."""
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -6,8 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField
 from wtforms.validators import DataRequired, ValidationError
 
+from enrollment import steps
 from enrollment.codes import REJECTION_REASONS
-from enrollment.fields import text
+from enrollment.fields import MultiCheckboxField, text
 
 SEARCH_BY = [("name", _l("First or last name (from the start)")),
              ("email", _l("Email address (from the start)")),
@@ -66,3 +67,29 @@ class RejectForm(AdminForm):
     def validate_reason(self, field):
         if field.data not in {value for value, _ in field.choices if value}:
             raise ValidationError(_l("Choose a reason from the list."))
+
+
+class SectionsField(MultiCheckboxField):
+    """The sections opened for correction: only those offered, with our own message
+    (WTForms' own would echo the unknown value back)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "MultiCheckboxField"   # the field macro draws it as a fieldset
+
+    def pre_validate(self, form):
+        offered = {value for value, _ in self.choices}
+        if any(value not in offered for value in self.data or ()):
+            raise ValidationError(_l("Choose sections from the list."))
+
+
+class NeedsInfoForm(AdminForm):
+    """'Needs information': a message (shown to the patient after they sign in, never
+    emailed) and the sections they may correct (none: a message alone, "call us")."""
+    sections = SectionsField(_l("Sections the patient may correct"), validate_choice=True)
+    message = text(_l("Message to the patient"), 2000, _l("Write the message to the patient."),
+                   "off", multiline=True, rows=5)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sections.choices = [(step.name, step.title) for step in steps.correctable()]

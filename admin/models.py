@@ -65,13 +65,14 @@ class AuditEvent(db.Model):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int] = mapped_column(sa.ForeignKey("practice.id"))
-    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id"))
+    # None: the patient did it (resubmitted after "needs information").
+    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
     action: Mapped[str] = mapped_column(sa.String(20))        # an AUDIT_ACTIONS code
     request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enrollment_request.id"))
     detail: Mapped[str] = mapped_column(sa.String(40), default="")   # e.g. a reason code
     ip: Mapped[str] = mapped_column(sa.String(45), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    staff: Mapped[StaffUser] = relationship()
+    staff: Mapped[StaffUser | None] = relationship()
 
 
 class AuditIsAppendOnly(RuntimeError):

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from auth.login import sign_in, sign_out
-from enrollment.codes import APPROVED, PENDING, REJECTED, STATUSES
+from enrollment.codes import APPROVED, NEEDS_INFO, PENDING, REJECTED, STATUSES
 from extensions import limiter
 from htmx import client_redirect, render
 
@@ -13,7 +13,7 @@ from .forms import LoginForm, SearchForm
 from .guard import staff_required
 from .staff import authenticate
 
-FILTERS = (PENDING, APPROVED, REJECTED)
+FILTERS = (PENDING, NEEDS_INFO, APPROVED, REJECTED)
 
 
 def _failed(resp) -> bool:

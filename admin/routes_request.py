@@ -1,21 +1,23 @@
-"""One request: the detail (audited), approve, reject.  htmx posts update the decision
-panel and the pending count in place; without JavaScript they are ordinary forms with
-redirect-after-post."""
+"""One request: the detail (audited), approve, reject, ask for information.  htmx posts
+update the decision panel and the pending count in place; without JavaScript they are
+ordinary forms with redirect-after-post."""
 from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from enrollment import steps
 from enrollment.codes import DAY_PARTS, RELATIONSHIPS, REJECTION_REASONS, STATUSES, WEEKDAYS
 from enrollment.confirmation import approval_allowed
 from enrollment.emails import display_phone
 from htmx import is_htmx, render
 
 from . import bp, decisions, duplicates, queries
-from .forms import DecisionForm, RejectForm
+from .forms import DecisionForm, NeedsInfoForm, RejectForm
 from .guard import staff_required
 
 STATUS = {decisions.DONE: 200, decisions.LOST: 409, decisions.UNCONFIRMED: 409,
-          decisions.BAD_REASON: 422}
+          decisions.BAD_REASON: 422, decisions.BAD_INFO: 422, decisions.WAITING: 409}
+RESULTS = ("approved", "rejected", "needs_info")
 
 
 def _messages(result: str) -> str | None:
@@ -24,20 +26,26 @@ def _messages(result: str) -> str | None:
                       "its way."),
         "rejected": _("Rejected. The patient is told the reason by email; the username "
                       "is free again."),
+        "needs_info": _("Sent. The patient is emailed that there is a message and reads "
+                        "it after signing in."),
         decisions.LOST: _("This request was already decided. Here is what "
                           "happened."),
+        decisions.WAITING: _("This request waits for the patient's answer: it can be "
+                             "approved once they send it back, or rejected now."),
         decisions.UNCONFIRMED: _("This request cannot be approved yet: the patient has "
                                  "not confirmed their email address."),
     }.get(result)
 
 
 def _render(req, result: str | None = None, reject_form=None, status: int = 200,
-            block: str = "decision"):
+            block: str = "decision", needs_form=None):
     codes = decisions.reasons_for(req.practice)
     ctx = {"req": req, "decision": queries.decision_of(req.id), "result": result,
            "message": _messages(result) if result else None,
            "approve_form": DecisionForm(), "reject_form": reject_form or RejectForm(
                formdata=None).offer(codes),
+           "needs_form": needs_form or NeedsInfoForm(formdata=None),
+           "asks": decisions.info_requests(req.id), "sections": _section_titles(),
            "can_approve": approval_allowed(req), "statuses": STATUSES,
            "reasons": REJECTION_REASONS, "relationships": RELATIONSHIPS,
            "weekdays": WEEKDAYS, "day_parts": DAY_PARTS, "phone": display_phone,
@@ -47,22 +55,27 @@ def _render(req, result: str | None = None, reject_form=None, status: int = 200,
     return render("admin/detail.html", block, status=status, **ctx)
 
 
+def _section_titles() -> dict:
+    return {step.name: step.title for step in steps.correctable()}
+
+
 @bp.get("/requests/<int:request_id>")
 @staff_required
 def detail(request_id: int):
     """Writes an audit row: the one deliberate exception to 'GET changes nothing'."""
     req = decisions.record_view(current_user, request_id)
     result = request.args.get("result")
-    return _render(req, result if result in ("approved", "rejected") else None)
+    return _render(req, result if result in RESULTS else None)
 
 
-def _after(outcome, done: str, reject_form=None):
+def _after(outcome, done: str, reject_form=None, needs_form=None):
     if outcome.result == decisions.DONE and not is_htmx():
         return redirect(url_for("admin.detail", request_id=outcome.request.id,
                                 result=done), 303)
     req = queries.get_request(current_user.practice_id, outcome.request.id)
     result = done if outcome.result == decisions.DONE else outcome.result
-    return _render(req, result, reject_form, STATUS[outcome.result])
+    return _render(req, result, reject_form, STATUS[outcome.result],
+                   needs_form=needs_form)
 
 
 def _row(outcome):
@@ -98,3 +111,19 @@ def reject(request_id: int):
         return _render(req, None, form, 422)
     outcome = decisions.reject(current_user, request_id, form.reason.data, form.note.data)
     return _after(outcome, "rejected", form)
+
+
+@bp.post("/requests/<int:request_id>/needs-info")
+@staff_required
+def needs_info(request_id: int):
+    """Ask the patient for information: a message they read once signed in (never
+    emailed) and the sections they may correct."""
+    req = queries.get_request(current_user.practice_id, request_id)
+    if req is None:
+        abort(404)
+    form = NeedsInfoForm()
+    if not form.validate_on_submit():
+        return _render(req, None, status=422, needs_form=form)
+    outcome = decisions.ask_for_information(current_user, request_id, form.message.data,
+                                            form.sections.data)
+    return _after(outcome, "needs_info", needs_form=form)

@@ -59,12 +59,16 @@ def end(token: str | None) -> None:
             .values(ended_at=utcnow()))
 
 
-def end_all(kind: str, user_id: int) -> int:
-    """End every open session of one user (disabled, password reset...)."""
+def end_all(kind: str, user_id: int, except_token: str | None = None) -> int:
+    """End every open session of one user (disabled, password reset...), but the one
+    of `except_token` (the session that changed its own password stays)."""
+    where = [AuthSession.kind == kind, AuthSession.user_id == user_id,
+             AuthSession.ended_at.is_(None)]
+    if except_token:
+        where.append(AuthSession.token_hash != digest(except_token))
     with write_transaction():
-        return db.session.execute(sa.update(AuthSession).where(
-            AuthSession.kind == kind, AuthSession.user_id == user_id,
-            AuthSession.ended_at.is_(None)).values(ended_at=utcnow())).rowcount
+        return db.session.execute(sa.update(AuthSession).where(*where)
+                                  .values(ended_at=utcnow())).rowcount
 
 
 def check(token: str | None, kind: str, user_id: int, idle: timedelta) -> bool:

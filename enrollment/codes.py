@@ -52,8 +52,11 @@ WEEKDAYS = {
 DAY_PARTS = {"morning": _l("Morning"), "afternoon": _l("Afternoon"), "evening": _l("Evening")}
 
 # Status of an enrollment or appointment request.
+# NEEDS_INFO: staff asked the patient for corrections; resubmitting makes it PENDING again.
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
-STATUSES = {PENDING: _l("Pending approval"), APPROVED: _l("Approved"), REJECTED: _l("Rejected")}
+NEEDS_INFO = "needs_info"
+STATUSES = {PENDING: _l("Pending approval"), NEEDS_INFO: _l("Needs information"),
+            APPROVED: _l("Approved"), REJECTED: _l("Rejected")}
 
 # Why a practice turns a request down: this fixed set, shown to the patient in the
 # rejection email; each practice chooses which of them it offers its staff.

@@ -64,10 +64,16 @@ def queue_received_confirm(req: EnrollmentRequest, confirm_url: str,
 
 
 def queue_approved(req: EnrollmentRequest, portal_url: str | None = None) -> OutboxMessage:
-    """The seed's confirmation: approved, with the username and a link to the portal."""
+    """The seed's confirmation: approved, with the username and the sign-in link."""
     username = req.account.username if req.account else ""
     return _queue("approved", req, username=username,
-                  portal_url=portal_url or external_url("home.index"))
+                  portal_url=portal_url or external_url("account.login"))
+
+
+def queue_needs_info(req: EnrollmentRequest) -> OutboxMessage:
+    """'The practice has a message for you: sign in to read it.'  Only that and the
+    sign-in link: never the staff's message, nor the sections it concerns."""
+    return _queue("needs_info", req, login_url=external_url("account.login"))
 
 
 def queue_rejected(req: EnrollmentRequest, reason: str) -> OutboxMessage:

@@ -2,6 +2,7 @@
 from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
+from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -81,9 +82,10 @@ class Draft(db.Model):
         sa.ForeignKey("enrollment_request.id", ondelete="SET NULL"))
 
 
-class PatientAccount(db.Model):
+class PatientAccount(UserMixin, db.Model):
     """Created inactive on submission; its unique index makes usernames unique across
-    accounts and pending requests."""
+    accounts and pending requests.  `active` means approved: a pending patient may
+    sign in too, to the status page only (account/)."""
     __tablename__ = "patient_account"
     # The staff search by username from its start (text_pattern_ops: LIKE on PostgreSQL),
     # within one practice (without practice_id SQLite may rather scan the practice).
@@ -99,8 +101,18 @@ class PatientAccount(db.Model):
     active: Mapped[bool] = mapped_column(default=False)
     locale: Mapped[str] = mapped_column(sa.String(10), default="en")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Consecutive failed sign-ins (any server): at PATIENT_MAX_FAILED_LOGINS the account
+    # is locked until a password reset.  Recovery: wrong answers, and the lock's end.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    recovery_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    recovery_locked_until: Mapped[datetime | None]
     answers: Mapped[list["SecurityAnswer"]] = relationship(
         cascade="all, delete-orphan", order_by="SecurityAnswer.position")
+
+    kind = "patient"
+
+    def get_id(self) -> str:
+        return f"{self.kind}:{self.id}"
 
 
 class SecurityAnswer(db.Model):
@@ -122,17 +134,25 @@ class EnrollmentRequest(db.Model):
     __table_args__ = (
         # id too: the queue's pages are found in the index alone (admin/queries.py).
         sa.Index("ix_request_queue", "practice_id", "status", "created_at", "id"),
+        # Prefix searches: created_at and id too, so the newest 50 matches are found in
+        # the index alone however many match (admin/queries.py search()).
         sa.Index("ix_request_last_name", "practice_id",
                  sa.func.lower(sa.column("last_name")).label("lower_last_name"),
+                 "created_at", "id",
                  postgresql_ops={"lower_last_name": "text_pattern_ops"}),
         sa.Index("ix_request_first_name", "practice_id",
                  sa.func.lower(sa.column("first_name")).label("lower_first_name"),
+                 "created_at", "id",
                  postgresql_ops={"lower_first_name": "text_pattern_ops"}),
         sa.Index("ix_request_email", "practice_id",
                  sa.func.lower(sa.column("email")).label("lower_email"),
+                 "created_at", "id",
                  postgresql_ops={"lower_email": "text_pattern_ops"}),
         sa.Index("ix_request_dob", "practice_id", "date_of_birth"),
         sa.Index("ix_request_phone", "practice_id", "phone"),   # possible duplicates
+        # "Forgot your username?" and recovery by email: any practice, exact address.
+        sa.Index("ix_request_email_any",
+                 sa.func.lower(sa.column("email")).label("lower_email_any")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int] = mapped_column(sa.ForeignKey("practice.id"))
@@ -172,6 +192,8 @@ class EnrollmentRequest(db.Model):
     # Email confirmation (enrollment/confirmation.py): when the link was last sent, used.
     confirmation_sent_at: Mapped[datetime | None]
     email_confirmed_at: Mapped[datetime | None]
+    # Set when the patient answers a "needs information" request: the queue marks it.
+    resubmitted_at: Mapped[datetime | None]
 
     practice: Mapped[Practice] = relationship()
     account: Mapped[PatientAccount | None] = relationship()
@@ -211,3 +233,17 @@ class EmailConfirmation(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class InfoRequest(db.Model):
+    """Staff's "needs information": a message to the patient and the wizard sections
+    (step names) opened for correction.  Answered when the patient resubmits."""
+    __tablename__ = "info_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("enrollment_request.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id"))
+    message: Mapped[str] = mapped_column(sa.String(2000))
+    sections: Mapped[list] = mapped_column(sa.JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None]

@@ -21,6 +21,9 @@ class Step:
     secret_fields: tuple = ()
     # Fields the password is checked against: changing one asks for the password again.
     password_context: tuple = ()
+    # Staff may ask the patient to correct this section after submission ("needs
+    # information"); account/corrections.py shows its form again.
+    correctable: bool = False
 
     @property
     def template(self) -> str:
@@ -32,9 +35,9 @@ ANSWERS = tuple(f"answer_{i}" for i in range(1, QUESTION_COUNT + 1))
 STEPS = (
     Step("practice", _l("Practice"), PracticeForm, password_context=("practice_id",)),
     Step("personal", _l("Personal information"), PersonalForm,
-         password_context=("first_name", "middle_name", "last_name")),
+         password_context=("first_name", "middle_name", "last_name"), correctable=True),
     Step("insurance", _l("Insurance information"), InsuranceForm, optional=True,
-         human_check=True),
+         human_check=True, correctable=True),
     Step("credentials", _l("Account credentials"), CredentialsForm,
          secret_fields=("password", "confirm")),
     Step("security", _l("Security questions"), SecurityForm, secret_fields=ANSWERS),
@@ -42,6 +45,11 @@ STEPS = (
 )
 BY_NAME = {step.name: step for step in STEPS}
 CREDENTIALS = "credentials"
+
+
+def correctable() -> tuple:
+    """The sections staff can open for correction, in the wizard's order."""
+    return tuple(step for step in STEPS if step.correctable)
 
 
 def get(name: str) -> Step | None:

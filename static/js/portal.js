@@ -3,8 +3,11 @@
 (function () {
   "use strict";
 
+  // After a swap of the page: the error summary, else what the answer says (a result
+  // marked data-focus, e.g. "Saved."), else the heading.
   function focusPage() {
     var target = document.getElementById("error-summary") ||
+                 document.querySelector("#main [data-focus]") ||
                  document.getElementById("page-heading");
     if (target) { target.focus(); }
   }

@@ -87,7 +87,8 @@ def test_the_walk_covers_every_admin_route(app):
     endpoints = {r.endpoint for r in admin_rules(app)}
     assert endpoints == {"admin.login", "admin.logout", "admin.keepalive", "admin.queue",
                          "admin.search", "admin.audit_log", "admin.detail",
-                         "admin.approve", "admin.reject", "admin.reject_duplicate"} | PRACTICE_ADMIN | APPOINTMENTS
+                         "admin.approve", "admin.reject", "admin.reject_duplicate",
+                         "admin.needs_info"} | PRACTICE_ADMIN | APPOINTMENTS
 
 
 @pytest.mark.parametrize("htmx", [False, True])
@@ -136,7 +137,8 @@ def test_staff_of_practice_a_get_404_for_anything_of_practice_b(app, two_practic
             assert resp.status_code == 404, (method, path, resp.status_code)
         walked.add(endpoint)
     assert walked == {"admin.queue", "admin.search", "admin.audit_log", "admin.detail",
-                      "admin.approve", "admin.reject", "admin.reject_duplicate"} | (
+                      "admin.approve", "admin.reject", "admin.reject_duplicate",
+                      "admin.needs_info"} | (
         PRACTICE_ADMIN - LINKS - PUBLIC) | APPOINTMENTS
     assert None not in _b_items(app).values()      # B's provider and location remain
     assert request_of(app, "patient1@example.org").status == "pending"

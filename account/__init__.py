@@ -1,0 +1,19 @@
+"""The patient after submission (blueprint "account"): sign-in, the status page and the
+"needs information" loop, the account page, and recovery with the security questions.
+
+Arrows: account -> enrollment, auth, outbox (and admin.audit for the patient's one
+audited action); nothing imports account."""
+from flask import Blueprint
+
+bp = Blueprint("account", __name__)
+
+
+def init_account(app) -> None:
+    from auth.login import register_kind
+
+    from . import models  # noqa: F401  (recovery_token)
+    from . import routes, routes_corrections, routes_recovery  # noqa: F401  (views on bp)
+    from .patients import load_patient
+    register_kind("patient", load_patient, idle_config="PATIENT_IDLE_MINUTES",
+                  login_endpoint="account.login", blueprints=("account",))
+    app.register_blueprint(bp)

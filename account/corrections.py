@@ -1,0 +1,103 @@
+"""The "needs information" loop, patient side: what the practice asked, the sections it
+opened (enrollment/steps.py: `correctable`), their wizard forms filled from the
+request, saving a section into the request, and sending the request back.
+
+A saved section goes straight into the request (staff do not decide while it is with
+the patient); a changed email address must be confirmed again, and its link is sent
+when the request goes back."""
+from datetime import date
+
+import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
+
+from admin import audit
+from database import write_transaction
+from enrollment import confirmation, steps
+from enrollment.codes import NEEDS_INFO, PENDING
+from enrollment.emails import display_phone
+from enrollment.models import EnrollmentRequest, InfoRequest, utcnow
+from enrollment.submit import INSURANCE, PERSONAL
+from enrollment.wizard import CLEANERS
+from extensions import db
+
+from .patients import AccountContext
+
+
+def open_request(req: EnrollmentRequest | None) -> InfoRequest | None:
+    """The practice's unanswered question, while the request is with the patient."""
+    if req is None or req.status != NEEDS_INFO:
+        return None
+    return db.session.execute(
+        sa.select(InfoRequest).where(InfoRequest.request_id == req.id,
+                                     InfoRequest.answered_at.is_(None))
+        .order_by(InfoRequest.id.desc()).limit(1)).scalar()
+
+
+def opened(ask: InfoRequest | None) -> list:
+    """The Step objects the practice opened, in the wizard's order."""
+    names = set(ask.sections or []) if ask is not None else set()
+    return [step for step in steps.correctable() if step.name in names]
+
+
+def section(ask: InfoRequest | None, name: str):
+    """The opened step called `name`, or None (not opened, not correctable)."""
+    return next((step for step in opened(ask) if step.name == name), None)
+
+
+def _values(step, req: EnrollmentRequest) -> MultiDict:
+    if step.name == "personal":
+        values = {k: getattr(req, k) or "" for k in PERSONAL}
+        values["phone"] = display_phone(req.phone)
+        values["date_of_birth"] = req.date_of_birth.isoformat()
+    else:
+        values = {key: getattr(req, column) or "" for key, column in INSURANCE.items()}
+    return MultiDict(values)
+
+
+def form_for(step, account, req: EnrollmentRequest, formdata=None):
+    """The wizard's form of `step`, bound to a post or (None) to the request's values."""
+    form = step.form(formdata=formdata if formdata is not None else _values(step, req))
+    form.ctx = AccountContext(account, req)
+    return form
+
+
+def save(step, req: EnrollmentRequest, form) -> bool:
+    """The corrected section into the request; False if it is no longer with the
+    patient (staff decided meanwhile).  A new email address is unconfirmed again."""
+    clean = CLEANERS[step.name](form, None)
+    if step.name == "personal":
+        values = {k: clean.get(k) or "" for k in PERSONAL}
+        values["date_of_birth"] = date.fromisoformat(clean["date_of_birth"])
+        if values["email"].lower() != (req.email or "").lower():
+            values["email_confirmed_at"] = None
+    else:
+        values = {column: clean.get(key) or "" for key, column in INSURANCE.items()}
+    with write_transaction():
+        done = db.session.execute(
+            sa.update(EnrollmentRequest)
+            .where(EnrollmentRequest.id == req.id, EnrollmentRequest.status == NEEDS_INFO)
+            .values(**values).execution_options(synchronize_session=False))
+    db.session.expire(req)
+    return done.rowcount == 1
+
+
+def resubmit(req: EnrollmentRequest) -> bool:
+    """Back to the practice's queue, marked as updated, with an audit row; the question
+    is answered.  A changed (unconfirmed) address gets a new confirmation link."""
+    now = utcnow()
+    with write_transaction():
+        back = db.session.execute(
+            sa.update(EnrollmentRequest)
+            .where(EnrollmentRequest.id == req.id, EnrollmentRequest.status == NEEDS_INFO)
+            .values(status=PENDING, resubmitted_at=now)
+            .execution_options(synchronize_session=False))
+        if back.rowcount != 1:
+            return False
+        db.session.execute(sa.update(InfoRequest).where(
+            InfoRequest.request_id == req.id, InfoRequest.answered_at.is_(None))
+            .values(answered_at=now))
+        req = db.session.get(EnrollmentRequest, req.id, populate_existing=True)
+        audit.record_patient(req, audit.RESUBMITTED)
+        if req.email_confirmed_at is None:
+            confirmation.start(req, resent=True)
+    return True

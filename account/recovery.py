@@ -1,0 +1,199 @@
+"""Recovery of a patient account: a link by email, two security questions, a new password.
+
+- `forgot_password(identifier)`: a username or an email address; every matching account
+  (an address may hold several) gets its own link, which replaces its unused ones.
+  The caller answers the same whatever matched.
+- A link: random, stored as SHA-256 only, single use, expiring after
+  RECOVERY_LINK_MINUTES.  It asks two of the account's five questions, chosen when it
+  is made and stored on it (a reload cannot pick others).  Opening it changes nothing;
+  only `recover()` (a POST) uses it.
+- Wrong answers are counted on the account (any server): at RECOVERY_TRIES the
+  account's recovery is locked for RECOVERY_LOCK_MINUTES, and the lock ends by time.
+- `forgot_username(email)`: one email listing every username on that address.
+
+Nothing here logs; answers, passwords and tokens are never written anywhere but as
+hashes (the outbox row of the email holds the link, as every emailed link does).
+"""
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from auth.hashing import verify_secret
+from database import write_transaction
+from enrollment import policy
+from enrollment.models import EnrollmentRequest, PatientAccount, utcnow
+from extensions import db
+
+from . import emails
+from .models import RecoveryToken
+from .patients import find, request_of, set_password
+
+VALID, USED, EXPIRED, UNKNOWN = "valid", "used", "expired", "unknown"
+LOCKED, WRONG, DONE = "locked", "wrong", "done"
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
+ASKED = 2
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _email_key(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def accounts_by_email(email: str) -> list[PatientAccount]:
+    """Every account whose request carries this address (any case; ix_request_email_any)."""
+    address = _email_key(email)
+    if not address or "@" not in address:
+        return []
+    return list(db.session.execute(
+        sa.select(PatientAccount).join(EnrollmentRequest,
+                                       EnrollmentRequest.account_id == PatientAccount.id)
+        .where(sa.func.lower(EnrollmentRequest.email) == address)
+        .order_by(PatientAccount.id).distinct()).scalars())
+
+
+def accounts_for(identifier: str) -> list[PatientAccount]:
+    """A username or an email address (a username may contain "@": both are tried)."""
+    found = {a.id: a for a in accounts_by_email(identifier)}
+    account = find(identifier)
+    if account is not None:
+        found.setdefault(account.id, account)
+    return [found[k] for k in sorted(found)]
+
+
+def _issue(account: PatientAccount) -> tuple[str, int]:
+    """Inside the caller's transaction: a new link replacing the unused ones, asking two
+    of the account's questions chosen at random now."""
+    cfg = current_app.config
+    now = utcnow()
+    token = secrets.token_urlsafe(32)
+    codes = [a.question for a in account.answers]
+    asked = secrets.SystemRandom().sample(codes, min(ASKED, len(codes)))
+    db.session.execute(sa.delete(RecoveryToken).where(
+        RecoveryToken.account_id == account.id, RecoveryToken.used_at.is_(None)))
+    minutes = cfg["RECOVERY_LINK_MINUTES"]
+    db.session.add(RecoveryToken(account_id=account.id, token_hash=digest(token),
+                                 questions=asked, created_at=now,
+                                 expires_at=now + timedelta(minutes=minutes)))
+    return token, minutes
+
+
+def forgot_password(identifier: str) -> int:
+    """A link to every account the identifier matches; how many (never shown)."""
+    sent = 0
+    for account in accounts_for(identifier):
+        req = request_of(account)
+        if req is None or len(account.answers) < ASKED:
+            continue
+        with write_transaction():
+            token, minutes = _issue(account)
+            emails.queue_reset_link(account, req, token, minutes)
+        sent += 1
+    return sent
+
+
+def forgot_username(email: str) -> bool:
+    """One email to the address listing its usernames; False when none (never shown)."""
+    accounts = accounts_by_email(email)
+    if not accounts:
+        return False
+    latest = max((request_of(a) for a in accounts), key=lambda r: r.id)
+    with write_transaction():
+        emails.queue_usernames(latest, accounts)
+    return True
+
+
+def lookup(token: str) -> tuple[str, RecoveryToken | None]:
+    """What a link is (VALID, USED, EXPIRED, UNKNOWN) and its row; changes nothing."""
+    if not token or not TOKEN_RE.match(token):
+        return UNKNOWN, None
+    row = db.session.execute(
+        sa.select(RecoveryToken).where(RecoveryToken.token_hash == digest(token))
+        .execution_options(populate_existing=True)).scalar()
+    if row is None:
+        return UNKNOWN, None
+    if row.used_at is not None:
+        return USED, row
+    return (VALID if row.expires_at > utcnow() else EXPIRED), row
+
+
+def locked_until(account: PatientAccount) -> datetime | None:
+    """When the account's recovery lock ends, or None when it is not locked (now)."""
+    fresh = db.session.execute(
+        sa.select(PatientAccount.recovery_locked_until).where(
+            PatientAccount.id == account.id)).scalar()
+    return fresh if fresh is not None and fresh > utcnow() else None
+
+
+@dataclass
+class Outcome:
+    state: str                     # DONE, WRONG, LOCKED, USED, EXPIRED, UNKNOWN
+    tries_left: int = 0
+    until: datetime | None = None
+
+
+def answers_right(row: RecoveryToken, answers: list) -> bool:
+    """Both asked questions answered right (normalised, against the stored hashes).
+    Both are verified whatever the first gives, so each post costs the same."""
+    hashes = {a.question: a.answer_hash for a in row.account.answers}
+    results = [verify_secret(hashes.get(code), policy.normalise_answer(answer or ""))
+               for code, answer in zip(row.questions, answers)]
+    return len(results) == len(row.questions) and all(results)
+
+
+def count_wrong(account: PatientAccount) -> Outcome:
+    """One more wrong try, counted in the database; at RECOVERY_TRIES the lock starts
+    (and the counter starts again for after it)."""
+    cfg = current_app.config
+    with write_transaction():
+        db.session.execute(sa.update(PatientAccount).where(
+            PatientAccount.id == account.id).values(
+            recovery_failures=PatientAccount.recovery_failures + 1))
+        failures = db.session.execute(sa.select(PatientAccount.recovery_failures).where(
+            PatientAccount.id == account.id)).scalar_one()
+        if failures < cfg["RECOVERY_TRIES"]:
+            return Outcome(WRONG, tries_left=cfg["RECOVERY_TRIES"] - failures)
+        until = utcnow() + timedelta(minutes=cfg["RECOVERY_LOCK_MINUTES"])
+        db.session.execute(sa.update(PatientAccount).where(
+            PatientAccount.id == account.id).values(
+            recovery_failures=0, recovery_locked_until=until))
+    return Outcome(LOCKED, until=until)
+
+
+def _claim(row: RecoveryToken) -> Outcome | None:
+    """Mark the link used, once (a concurrent post loses); None when this post won."""
+    with write_transaction():
+        now = utcnow()
+        until = locked_until(row.account)
+        if until is not None:
+            return Outcome(LOCKED, until=until)
+        taken = db.session.execute(
+            sa.update(RecoveryToken).where(RecoveryToken.id == row.id,
+                                           RecoveryToken.used_at.is_(None),
+                                           RecoveryToken.expires_at > now)
+            .values(used_at=now).execution_options(synchronize_session=False))
+        if taken.rowcount != 1:
+            return Outcome(USED)
+        db.session.execute(sa.delete(RecoveryToken).where(
+            RecoveryToken.account_id == row.account_id, RecoveryToken.used_at.is_(None)))
+    return None
+
+
+def reset(row: RecoveryToken, password: str) -> Outcome:
+    """After the right answers and a password within the policy: the link is used, the
+    password set (counters reset, every session ends), the notice queued."""
+    lost = _claim(row)
+    if lost is not None:
+        return lost
+    account = row.account
+    set_password(account, password)
+    with write_transaction():
+        emails.queue_password_changed(account)
+    return Outcome(DONE)
