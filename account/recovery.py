@@ -14,8 +14,6 @@
 Nothing here logs; answers, passwords and tokens are never written anywhere but as
 hashes (the outbox row of the email holds the link, as every emailed link does).
 """
-import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +21,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from auth import tokens
 from auth.hashing import verify_secret
 from database import write_transaction
 from enrollment import policy
@@ -33,14 +32,9 @@ from . import emails
 from .models import RecoveryToken
 from .patients import find, request_of, set_password
 
-VALID, USED, EXPIRED, UNKNOWN = "valid", "used", "expired", "unknown"
+VALID, USED, EXPIRED, UNKNOWN = tokens.VALID, tokens.USED, tokens.EXPIRED, tokens.UNKNOWN
 LOCKED, WRONG, DONE = "locked", "wrong", "done"
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 ASKED = 2
-
-
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _email_key(email: str) -> str:
@@ -73,13 +67,13 @@ def _issue(account: PatientAccount) -> tuple[str, int]:
     of the account's questions chosen at random now."""
     cfg = current_app.config
     now = utcnow()
-    token = secrets.token_urlsafe(32)
+    token, token_hash = tokens.new()
     codes = [a.question for a in account.answers]
     asked = secrets.SystemRandom().sample(codes, min(ASKED, len(codes)))
     db.session.execute(sa.delete(RecoveryToken).where(
         RecoveryToken.account_id == account.id, RecoveryToken.used_at.is_(None)))
     minutes = cfg["RECOVERY_LINK_MINUTES"]
-    db.session.add(RecoveryToken(account_id=account.id, token_hash=digest(token),
+    db.session.add(RecoveryToken(account_id=account.id, token_hash=token_hash,
                                  questions=asked, created_at=now,
                                  expires_at=now + timedelta(minutes=minutes)))
     return token, minutes
@@ -112,16 +106,7 @@ def forgot_username(email: str) -> bool:
 
 def lookup(token: str) -> tuple[str, RecoveryToken | None]:
     """What a link is (VALID, USED, EXPIRED, UNKNOWN) and its row; changes nothing."""
-    if not token or not TOKEN_RE.match(token):
-        return UNKNOWN, None
-    row = db.session.execute(
-        sa.select(RecoveryToken).where(RecoveryToken.token_hash == digest(token))
-        .execution_options(populate_existing=True)).scalar()
-    if row is None:
-        return UNKNOWN, None
-    if row.used_at is not None:
-        return USED, row
-    return (VALID if row.expires_at > utcnow() else EXPIRED), row
+    return tokens.lookup(RecoveryToken, token)
 
 
 def locked_until(account: PatientAccount) -> datetime | None:

@@ -4,15 +4,12 @@ Each link carries a random token; `staff_token` holds only its SHA-256.  Opening
 shows a page with a form (changes nothing); only its POST uses the token, once.  The
 emails hold the practice's details and the link, nothing else.
 """
-import hashlib
-import re
-import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from auth import sessions
+from auth import sessions, tokens
 from auth.hashing import hash_secret
 from database import write_transaction
 from enrollment.emails import display_phone, external_url
@@ -27,9 +24,8 @@ from .staff import StaffError, find, password_problems
 INVITE, RESET = "invite", "reset"
 TTL = {INVITE: timedelta(hours=72), RESET: timedelta(hours=1)}
 ENDPOINT = {INVITE: "admin.invitation", RESET: "admin.reset_password"}
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
-VALID, USED, EXPIRED, UNKNOWN, DONE, WEAK = ("valid", "used", "expired", "unknown",
-                                             "done", "weak")
+VALID, USED, EXPIRED, UNKNOWN = tokens.VALID, tokens.USED, tokens.EXPIRED, tokens.UNKNOWN
+DONE, WEAK = "done", "weak"
 # A password nobody can type: the account has none until the link is used.
 NO_PASSWORD = "!"
 
@@ -48,18 +44,14 @@ class StaffToken(db.Model):
     staff: Mapped[StaffUser] = relationship()
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _issue(user: StaffUser, purpose: str) -> str:
     """Inside the caller's transaction: a new link, replacing unused ones of its kind."""
     now = utcnow()
-    token = secrets.token_urlsafe(32)
+    token, token_hash = tokens.new()
     db.session.execute(sa.delete(StaffToken).where(
         StaffToken.staff_id == user.id, StaffToken.purpose == purpose,
         StaffToken.used_at.is_(None)))
-    db.session.add(StaffToken(staff_id=user.id, purpose=purpose, token_hash=_digest(token),
+    db.session.add(StaffToken(staff_id=user.id, purpose=purpose, token_hash=token_hash,
                               created_at=now, expires_at=now + TTL[purpose]))
     return token
 
@@ -139,19 +131,12 @@ def forgot(email: str) -> None:
 
 def lookup(token: str, purpose: str) -> tuple[str, StaffToken | None]:
     """What a link is (VALID, USED, EXPIRED, UNKNOWN) and its row, changing nothing."""
-    if not token or not TOKEN_RE.match(token):
-        return UNKNOWN, None
-    row = db.session.execute(
-        sa.select(StaffToken).where(StaffToken.token_hash == _digest(token),
-                                    StaffToken.purpose == purpose)
-        .execution_options(populate_existing=True)).scalar()
+    state, row = tokens.lookup(StaffToken, token, StaffToken.purpose == purpose)
     if row is None or (purpose == INVITE and row.staff.disabled_at is not None):
         return UNKNOWN, None
     if purpose == RESET and not row.staff.active:
         return UNKNOWN, None
-    if row.used_at is not None:
-        return USED, row
-    return (VALID if row.expires_at > utcnow() else EXPIRED), row
+    return state, row
 
 
 def use(token: str, purpose: str, password: str) -> tuple[str, StaffUser | list | None]:

@@ -5,7 +5,6 @@ only its SHA-256, with the kind of user, the user's id, when it began, when it w
 used and when it ended.  Signing out, disabling the user or an idle timeout set
 `ended_at`, so a copied cookie is worthless from then on.
 """
-import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
 
@@ -14,6 +13,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from database import write_transaction
 from extensions import db
+
+from .tokens import digest
 
 # last_seen_at is written at most this often (one UPDATE, not one per request).
 TOUCH_EVERY = timedelta(seconds=10)
@@ -34,10 +35,6 @@ class AuthSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
-
-
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def begin(kind: str, user_id: int, ip: str = "") -> str:

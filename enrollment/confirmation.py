@@ -6,14 +6,12 @@ uses the token (mail scanners open links before people do).  A new link can be a
 for from the done page or from an expired link's page, at most once a minute per
 request; a new link replaces the old one.
 """
-import hashlib
-import re
-import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
+from auth import tokens
 from database import write_transaction
 from extensions import db
 
@@ -24,25 +22,20 @@ from .models import EmailConfirmation, EnrollmentRequest, utcnow
 
 TTL = timedelta(hours=CONFIRM_HOURS)
 RESEND_INTERVAL = timedelta(minutes=1)
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 # What a link can turn out to be.
-VALID, USED, EXPIRED, UNKNOWN = "valid", "used", "expired", "unknown"
+VALID, USED, EXPIRED, UNKNOWN = tokens.VALID, tokens.USED, tokens.EXPIRED, tokens.UNKNOWN
 # What asking for a new link can give.
 SENT, WAIT, CONFIRMED, CLOSED = "sent", "wait", "confirmed", "closed"
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def start(req: EnrollmentRequest, resent: bool = False) -> None:
     """Inside the caller's write transaction: a new link (replacing any unused one) and
     the email that carries it.  `req` must have its id (flush first)."""
     now = utcnow()
-    token = secrets.token_urlsafe(32)
+    token, token_hash = tokens.new()
     db.session.execute(sa.delete(EmailConfirmation).where(
         EmailConfirmation.request_id == req.id, EmailConfirmation.used_at.is_(None)))
-    db.session.add(EmailConfirmation(request_id=req.id, token_hash=_digest(token),
+    db.session.add(EmailConfirmation(request_id=req.id, token_hash=token_hash,
                                      created_at=now, expires_at=now + TTL))
     req.confirmation_sent_at = now
     link = external_url("confirm_email.page", token=token)
@@ -51,16 +44,7 @@ def start(req: EnrollmentRequest, resent: bool = False) -> None:
 
 def lookup(token: str) -> tuple[str, EmailConfirmation | None]:
     """What a link is (VALID, USED, EXPIRED, UNKNOWN) and its row, changing nothing."""
-    if not token or not TOKEN_RE.match(token):
-        return UNKNOWN, None
-    row = db.session.execute(
-        sa.select(EmailConfirmation).where(EmailConfirmation.token_hash == _digest(token))
-        .execution_options(populate_existing=True)).scalar()
-    if row is None:
-        return UNKNOWN, None
-    if row.used_at is not None:
-        return USED, row
-    return (VALID if row.expires_at > utcnow() else EXPIRED), row
+    return tokens.lookup(EmailConfirmation, token)
 
 
 def confirm(token: str) -> tuple[str, EmailConfirmation | None]:

@@ -7,53 +7,26 @@ import pytest
 import sqlalchemy as sa
 
 from enrollment.models import EnrollmentRequest, PatientAccount
-from extensions import db, limiter
+from extensions import db
 from outbox import send_due
-from tests.admin.conftest import (Staff, confirm_email, create_staff, make_staff,  # noqa: F401
-                                  patient_request, request_of)
-from tests.conftest import csrf_token
+from tests.admin.conftest import (  # noqa: F401  (fixtures: limits reset, staff)
+    Staff, confirm_email, create_staff, fresh_limits, make_staff, patient_request, request_of)
+from tests.browser import HX, FormBrowser
 from tests.outbox.conftest import enroll, smtp  # noqa: F401  (the SMTP fixture)
 from tests.wizard import GOOD
 
-HX = {"HX-Request": "true"}
 PASSWORD = GOOD["credentials"]["password"]
 
 
-@pytest.fixture(autouse=True)
-def fresh_limits(app):
-    limiter.reset()
-    yield
-    limiter.reset()
-
-
 @dataclass
-class PatientUser:
-    """A browser of one patient: remembers the last CSRF token it was given."""
+class PatientUser(FormBrowser):
+    """A browser of one patient."""
     client: object
     username: str
     email: str
     request_id: int
     token: str = ""
-
-    def get(self, path, htmx=False, **kw):
-        resp = self.client.get(path, headers=HX if htmx else {}, **kw)
-        self.remember(resp)
-        return resp
-
-    def post(self, path, data=None, htmx=False, token=True, **kw):
-        payload = dict(data or {})
-        if token:
-            if not self.token:
-                self.get("/login")
-            payload.setdefault("csrf_token", self.token)
-        resp = self.client.post(path, data=payload, headers=HX if htmx else {}, **kw)
-        self.remember(resp)
-        return resp
-
-    def remember(self, resp):
-        html = resp.get_data(as_text=True)
-        if 'name="csrf_token"' in html:
-            self.token = csrf_token(html)
+    first_page = "/login"
 
     def sign_in(self, password=PASSWORD, username=None, htmx=False):
         self.get("/login")

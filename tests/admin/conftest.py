@@ -9,11 +9,10 @@ import sqlalchemy as sa
 from database import write_transaction
 from enrollment.models import EnrollmentRequest
 from extensions import db, limiter
-from tests.conftest import csrf_token
+from tests.browser import HX, FormBrowser
 from tests.outbox.conftest import enroll, smtp  # noqa: F401  (the SMTP fixture)
 
 PASSWORD = "quiet harbour lantern 42"
-HX = {"HX-Request": "true"}
 
 
 @pytest.fixture(autouse=True)
@@ -24,28 +23,10 @@ def fresh_limits(app):
 
 
 @dataclass
-class Staff:
+class Staff(FormBrowser):
     client: object
     email: str
     token: str = ""
-
-    def get(self, path, htmx=False, **kw):
-        resp = self.client.get(path, headers=HX if htmx else {}, **kw)
-        self.remember(resp)
-        return resp
-
-    def post(self, path, data=None, htmx=False, token=True, **kw):
-        payload = dict(data or {})
-        if token:
-            payload.setdefault("csrf_token", self.token)
-        resp = self.client.post(path, data=payload, headers=HX if htmx else {}, **kw)
-        self.remember(resp)
-        return resp
-
-    def remember(self, resp):
-        html = resp.get_data(as_text=True)
-        if 'name="csrf_token"' in html:
-            self.token = csrf_token(html)
 
     def sign_in(self, password=PASSWORD):
         self.get("/admin/login")
