@@ -15,7 +15,7 @@ from auth import tokens
 from database import write_transaction
 from extensions import db
 
-from .codes import PENDING
+from .codes import NEEDS_INFO, PENDING
 from .emails import (CONFIRM_HOURS, external_url, queue_new_request_notice,
                      queue_received_confirm)
 from .models import EmailConfirmation, EnrollmentRequest, utcnow
@@ -74,10 +74,11 @@ def confirm(token: str) -> tuple[str, EmailConfirmation | None]:
 
 
 def resend(request_id: int) -> str:
-    """A new link for a pending request: SENT, or WAIT (one a minute), CONFIRMED, CLOSED."""
+    """A new link for a request not yet decided (pending, or with the patient for
+    corrections): SENT, or WAIT (one a minute), CONFIRMED, CLOSED."""
     with write_transaction():
         req = db.session.get(EnrollmentRequest, request_id, populate_existing=True)
-        if req is None or req.status != PENDING:
+        if req is None or req.status not in (PENDING, NEEDS_INFO):
             return CLOSED
         if req.email_confirmed_at is not None:
             return CONFIRMED

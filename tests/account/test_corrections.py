@@ -120,3 +120,27 @@ def test_staff_deciding_meanwhile_closes_the_loop(app, patient, make_staff):
     assert resp.status_code in (200, 303)
     # The rejected patient's account is gone: their session ends with it.
     assert user.get("/status").status_code == 303
+
+
+def test_the_confirmation_link_can_be_sent_again_while_the_request_is_with_the_patient(
+        app, patient, make_staff, smtp):
+    from datetime import timedelta
+
+    from database import write_transaction
+    from enrollment.models import utcnow
+    user = patient(confirmed=False)
+    staff = make_staff()
+    app.config["APPROVAL_REQUIRES_CONFIRMED_EMAIL"] = False   # staff may ask meanwhile
+    try:
+        ask(staff, user.request_id, ("insurance",))
+    finally:
+        app.config["APPROVAL_REQUIRES_CONFIRMED_EMAIL"] = True
+    with app.app_context(), write_transaction():
+        db.session.execute(sa.update(EnrollmentRequest).where(
+            EnrollmentRequest.id == user.request_id).values(
+            confirmation_sent_at=utcnow() - timedelta(minutes=2)))
+    page = user.get("/status").get_data(as_text=True)
+    assert "Needs information" in page and "Send a new link" in page
+    resp = user.post("/status/new-link")
+    assert resp.status_code == 200 and "A new link is on its way" in resp.get_data(as_text=True)
+    assert any("/enroll/confirm/" in m.part("plain") for m in deliver(app, smtp, user.email))
