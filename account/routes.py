@@ -5,11 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from auth.login import SESSION_KEY, sign_in, sign_out
+from database import write_transaction
 from enrollment import confirmation, steps
 from enrollment.codes import APPOINTMENT_STATUSES, SECURITY_QUESTIONS, STATUSES
 from enrollment.emails import display_phone
 from enrollment.wizard import CLEANERS
-from database import write_transaction
 from extensions import limiter
 from htmx import client_redirect, render
 

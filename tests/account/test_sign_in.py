@@ -153,6 +153,7 @@ def test_failures_are_counted_per_account_across_servers_then_lock(app, patient)
         resp = stranger.sign_in()   # even the right password: locked
         assert resp.status_code == 401 and LOCKED in resp.get_data(as_text=True)
         assert "Reset your password" in resp.get_data(as_text=True)
+        assert "Reset your password by email" in resp.get_data(as_text=True)
     finally:
         app.config["PATIENT_LOGIN_LIMIT"] = "10 per 15 minutes"
 
