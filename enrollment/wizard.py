@@ -1,7 +1,7 @@
 """What a step does with a valid (or a Back) post: save into the draft, hash secrets,
 and keep the rules that cross steps.  Views call these; they never hash or query."""
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g
 from werkzeug.datastructures import MultiDict
 
 from auth.hashing import hash_secret, verify_secret
@@ -54,8 +54,15 @@ class WizardContext:
 
 
 def practice_of(draft: Draft | None) -> Practice | None:
+    """The draft's practice, loaded once per request (the session's identity map holds
+    it only while something does, and a step asks for it three times)."""
     practice_id = (draft.clean if draft else {}).get("practice", {}).get("practice_id")
-    return db.session.get(Practice, practice_id) if practice_id else None
+    if not practice_id:
+        return None
+    loaded = g.setdefault("practices", {})
+    if practice_id not in loaded:
+        loaded[practice_id] = db.session.get(Practice, practice_id)
+    return loaded[practice_id]
 
 
 def make_form(step: steps.Step, draft: Draft | None, formdata=None):
