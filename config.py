@@ -125,6 +125,7 @@ def load_config(instance_path: str) -> dict:
         # The staff dashboard (admin/): idle timeout, failed sign-ins per address, page size.
         "STAFF_IDLE_MINUTES": _int("STAFF_IDLE_MINUTES", 15),
         "STAFF_LOGIN_LIMIT": os.environ.get("STAFF_LOGIN_LIMIT", "10 per 15 minutes"),
+        "STAFF_MAX_FAILED_LOGINS": _int("STAFF_MAX_FAILED_LOGINS", 20),
         "ADMIN_PAGE_SIZE": _int("ADMIN_PAGE_SIZE", 25),
         # "Forgot your password?": reset emails asked for, per staff email address.
         "STAFF_FORGOT_LIMIT": os.environ.get("STAFF_FORGOT_LIMIT", "5 per hour"),

@@ -158,7 +158,7 @@ def use(token: str, purpose: str, password: str) -> tuple[str, StaffUser | list 
             .values(used_at=now).execution_options(synchronize_session=False))
         if taken.rowcount != 1:   # a concurrent post won
             return USED, None
-        values = {"password_hash": new_hash}
+        values = {"password_hash": new_hash, "failed_logins": 0}   # the lock opens
         if purpose == INVITE:
             values["active"] = True
         db.session.execute(sa.update(StaffUser).where(StaffUser.id == user.id)

@@ -24,6 +24,9 @@ class StaffUser(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     disabled_at: Mapped[datetime | None]
+    # Consecutive failed sign-ins (any server): at STAFF_MAX_FAILED_LOGINS the account is
+    # locked until its password is set again (a reset link, or an admin's reset).
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     practice: Mapped[Practice] = relationship()
 
     kind = "staff"

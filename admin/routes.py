@@ -11,7 +11,7 @@ from htmx import client_redirect, render
 from . import bp, queries
 from .forms import LoginForm, SearchForm
 from .guard import staff_required
-from .staff import authenticate
+from .staff import LOCKED, OK, authenticate
 
 FILTERS = (PENDING, NEEDS_INFO, APPROVED, REJECTED)
 
@@ -27,11 +27,14 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
-        if user is not None:
+        result, user = authenticate(form.email.data, form.password.data)
+        if result == OK:
             sign_in(user)
             return redirect(url_for("admin.queue"), 303)
-        form.form_errors.append(_("The email address or password is not right."))
+        form.form_errors.append(
+            _("This account is locked after too many failed sign-ins. Use \"Forgot your "
+              "password?\" or ask your practice's administrator to reset your access.")
+            if result == LOCKED else _("The email address or password is not right."))
     if form.errors or form.form_errors:
         status = 422
     return render("admin/login.html", "content", status=status, form=form,

@@ -61,18 +61,37 @@ def create(email: str, practice_slug: str, password: str, admin: bool = False) -
     return user
 
 
-def authenticate(email: str, password: str) -> StaffUser | None:
+OK, WRONG, LOCKED = "ok", "wrong", "locked"
+
+
+def _dummy_verify(password: str) -> None:
+    if "hash" not in _DUMMY:
+        _DUMMY["hash"] = hash_secret("not a real password, only for timing")
+    verify_secret(_DUMMY["hash"], password)
+
+
+def authenticate(email: str, password: str) -> tuple[str, StaffUser | None]:
+    """OK and the user; WRONG (unknown, disabled, a wrong password: one answer); LOCKED
+    after STAFF_MAX_FAILED_LOGINS failures in a row, counted in the database."""
     user = find(email)
     if user is None:
-        if "hash" not in _DUMMY:
-            _DUMMY["hash"] = hash_secret("not a real password, only for timing")
-        verify_secret(_DUMMY["hash"], password)
-        return None
-    if not verify_secret(user.password_hash, password) or not user.active:
-        return None
-    if not user.practice.active:
-        return None
-    return user
+        _dummy_verify(password)
+        return WRONG, None
+    if user.failed_logins >= current_app.config["STAFF_MAX_FAILED_LOGINS"]:
+        _dummy_verify(password)
+        return LOCKED, None
+    if not verify_secret(user.password_hash, password):
+        with write_transaction():
+            db.session.execute(sa.update(StaffUser).where(StaffUser.id == user.id)
+                               .values(failed_logins=StaffUser.failed_logins + 1))
+        return WRONG, None
+    if user.failed_logins:
+        with write_transaction():
+            db.session.execute(sa.update(StaffUser).where(StaffUser.id == user.id)
+                               .values(failed_logins=0))
+    if not user.active or not user.practice.active:
+        return WRONG, None
+    return OK, user
 
 
 def disable(email: str) -> StaffUser | None:

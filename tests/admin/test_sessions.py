@@ -193,3 +193,37 @@ def test_admin_error_pages_lead_back_to_the_dashboard(make_staff):
     staff = make_staff()
     html = staff.get("/admin/requests/999999").get_data(as_text=True)
     assert "Back to the staff dashboard" in html and "Continue your enrollment" not in html
+
+
+def test_consecutive_failures_lock_the_account_until_its_password_is_reset(
+        app, make_staff, smtp):
+    """Counted in the database (two browsers: two servers); a reset link opens it."""
+    from admin.models import StaffUser
+    from tests.admin.test_staff_onboarding import deliver
+    assert app.config["STAFF_MAX_FAILED_LOGINS"] == 20
+    app.config.update(STAFF_LOGIN_LIMIT="1000 per minute", STAFF_MAX_FAILED_LOGINS=3)
+    try:
+        staff = make_staff(sign_in=False)
+        other = Staff(app.test_client(), staff.email)
+        assert staff.sign_in("wrong one").status_code == 422
+        assert staff.sign_in().status_code == 303    # success: the count starts again
+        staff.post("/admin/logout")
+        for browser in (staff, other, staff):
+            assert browser.sign_in("wrong again").status_code == 422
+        resp = other.sign_in()   # the right password, but locked
+        assert resp.status_code == 422
+        assert "locked after too many failed sign-ins" in resp.get_data(as_text=True)
+        with app.app_context():
+            assert db.session.execute(sa.select(StaffUser.failed_logins).where(
+                StaffUser.email == staff.email)).scalar_one() == 3
+
+        other.get("/admin/forgot")
+        other.post("/admin/forgot", {"email": staff.email})
+        _, link = deliver(app, smtp, staff.email)
+        page = other.get(link)
+        assert page.status_code == 200
+        new = "a fresh staff sentence 2027"
+        assert other.post(link, {"password": new, "confirm": new}).status_code in (200, 303)
+        assert other.sign_in(new).status_code == 303
+    finally:
+        app.config.update(STAFF_LOGIN_LIMIT="10 per 15 minutes", STAFF_MAX_FAILED_LOGINS=20)
