@@ -9,7 +9,7 @@ from enrollment.emails import display_phone, external_url
 from enrollment.models import EnrollmentRequest, PatientAccount
 from outbox import OutboxMessage, enqueue
 
-from .patients import account_practice, request_of
+from .patients import request_of
 
 
 def _practice(practice) -> dict:
@@ -28,7 +28,7 @@ def queue_reset_link(account: PatientAccount, req: EnrollmentRequest, token: str
                      minutes: int) -> OutboxMessage:
     """A recovery link for one account (its username, so several accounts on one
     address can tell their emails apart)."""
-    return _queue("patient_reset", req, account_practice(account),
+    return _queue("patient_reset", req, account.practice,
                   username=account.username, minutes=minutes,
                   link=external_url("account.recover", token=token),
                   forgot_url=external_url("account.forgot_password"))
@@ -36,8 +36,8 @@ def queue_reset_link(account: PatientAccount, req: EnrollmentRequest, token: str
 
 def queue_usernames(email_req: EnrollmentRequest, accounts: list) -> OutboxMessage:
     """One email to an address listing every username on it, each with its practice."""
-    practice = account_practice(accounts[0])
-    listed = [{"username": a.username, "practice": account_practice(a).name}
+    practice = accounts[0].practice
+    listed = [{"username": a.username, "practice": a.practice.name}
               for a in accounts]
     return _queue("patient_usernames", email_req, practice, usernames=listed,
                   login_url=external_url("account.login"),
@@ -51,5 +51,5 @@ def queue_password_changed(account: PatientAccount) -> OutboxMessage | None:
     req = request_of(account)
     if req is None:
         return None
-    return _queue("patient_password_changed", req, account_practice(account),
+    return _queue("patient_password_changed", req, account.practice,
                   username=account.username, login_url=external_url("account.login"))

@@ -80,7 +80,7 @@ class AccountContext:
         self.limits = policy.Limits(cfg["USERNAME_MIN_LENGTH"], cfg["USERNAME_MAX_LENGTH"],
                                     cfg["PASSWORD_MIN_LENGTH"], cfg["PASSWORD_MAX_LENGTH"])
         self.min_age = cfg["MIN_PATIENT_AGE"]
-        self.practice = account_practice(account)
+        self.practice = account.practice
         self.practice_name = self.practice.name if self.practice else ""
         self.name_parts = ((req.first_name, req.middle_name, req.last_name)
                            if req is not None else ())
@@ -106,11 +106,6 @@ class AccountContext:
         if not problems and self.is_security_answer(password):
             problems.append(("password_answer", {}))
         return problems
-
-
-def account_practice(account: PatientAccount):
-    from enrollment.models import Practice
-    return db.session.get(Practice, account.practice_id)
 
 
 def set_password(account: PatientAccount, password: str, keep_token: str | None = None) -> int:

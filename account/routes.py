@@ -17,8 +17,8 @@ from . import bp, corrections
 from .emails import queue_password_changed
 from .forms import ChangePasswordForm, LoginForm
 from .guard import approved_required, landing, patient_required
-from .patients import (LOCKED, OK, AccountContext, account_practice, authenticate,
-                       request_of, set_password, set_questions)
+from .patients import (LOCKED, OK, AccountContext, authenticate, set_password,
+                       set_questions)
 from .questions import questions_form
 
 SIGN_IN_FAILED = 401
@@ -71,7 +71,7 @@ def keepalive():
 
 
 def _practice_contact(account) -> dict:
-    practice = account_practice(account)
+    practice = account.practice
     return {"name": practice.name, "phone": display_phone(practice.phone),
             "tel": practice.phone, "email": practice.reply_to}
 
@@ -89,7 +89,7 @@ def status():
 
 def status_page(message: str | None = None, code: int = 200, saved: str | None = None,
                 sent: bool = False):
-    req = g.enrollment = request_of(current_user)
+    req = g.enrollment   # patient_required's; refreshed by whatever changed it
     ask = corrections.open_request(req)
     if saved:
         message = _("Saved. Correct any other section, then send the request back to "

@@ -19,7 +19,7 @@ from htmx import advance, render
 
 from . import bp, recovery as rec
 from .forms_recovery import ForgotPasswordForm, ForgotUsernameForm, recover_form
-from .patients import AccountContext, account_practice, request_of
+from .patients import AccountContext, request_of
 
 LINK_STATUS = {rec.VALID: 200, rec.WRONG: 422, rec.USED: 410, rec.EXPIRED: 410,
                rec.UNKNOWN: 404, rec.LOCKED: 423}
@@ -92,7 +92,7 @@ def _heading(state: str) -> str:
 
 
 def _practice(account) -> dict:
-    practice = account_practice(account)
+    practice = account.practice
     return {"name": practice.name, "phone": display_phone(practice.phone)}
 
 

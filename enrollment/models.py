@@ -108,6 +108,7 @@ class PatientAccount(UserMixin, db.Model):
     recovery_locked_until: Mapped[datetime | None]
     answers: Mapped[list["SecurityAnswer"]] = relationship(
         cascade="all, delete-orphan", order_by="SecurityAnswer.position")
+    practice: Mapped[Practice] = relationship()
 
     kind = "patient"
 
