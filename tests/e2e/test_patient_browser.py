@@ -59,6 +59,8 @@ def _sign_in(page, n: int, landing: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator("#page-heading")).to_have_text(landing)
+    # The deferred scripts have run: a key pressed now is htmx's, not a plain navigation.
+    page.wait_for_load_state("load")
 
 
 def _request(app, request_id: int) -> EnrollmentRequest:
