@@ -1,24 +1,29 @@
-"""create_app: loads config, inits extensions, registers blueprints, CLI commands,
-error pages and security headers.  Nothing else."""
+"""create_app: loads config, inits extensions, each package's init_app(app), error
+pages and security headers.  Nothing else."""
 import os
 
-from flask import Flask, request
+from flask import Flask, current_app, request
+from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-import cli
+import account
+import admin
+import auth
+import enrollment
 import errors
+import home
+import outbox
 from assets import Assets
 from config import load_config
 from database import init_database
-from flask_babel import get_locale
-
-from auth.login import init_login
 from extensions import babel, compress, csrf, db, limiter, mail, migrate
 from security import init_security_headers
 
+# Top to bottom: what each registers (blueprints, user kinds, CLI commands).
+PACKAGES = (auth, outbox, enrollment, home, admin, account)
+
 
 def select_locale():
-    from flask import current_app
     return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
 
 
@@ -43,19 +48,9 @@ def create_app(config: dict | None = None) -> Flask:
     init_database(app)
     Assets(app)
     init_security_headers(app)
-    init_login(app)
 
-    from enrollment import bp as enrollment_bp
-    from enrollment import confirm_bp
-    from home import bp as home_bp
-    app.register_blueprint(home_bp)
-    app.register_blueprint(enrollment_bp)
-    app.register_blueprint(confirm_bp)
-    from admin import init_admin
-    init_admin(app)
-    from account import init_account
-    init_account(app)
+    for package in PACKAGES:
+        package.init_app(app)
 
     errors.init_error_pages(app)
-    cli.init_cli(app)
     return app

@@ -9,3 +9,7 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 def index():
     return render("index.html", "main")
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)

@@ -1,14 +1,14 @@
 """The patient after submission (blueprint "account"): sign-in, the status page and the
 "needs information" loop, the account page, and recovery with the security questions.
 
-Arrows: account -> enrollment, auth, outbox (and admin.audit for the patient's one
-audited action); nothing imports account."""
+Arrows: account -> enrollment, audit, auth, outbox; never admin; nothing imports
+account."""
 from flask import Blueprint
 
 bp = Blueprint("account", __name__)
 
 
-def init_account(app) -> None:
+def init_app(app) -> None:
     from auth.login import register_kind
 
     from . import models  # noqa: F401  (recovery_token)

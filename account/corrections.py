@@ -10,7 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
-from admin import audit
+import audit
 from database import write_transaction
 from enrollment import confirmation, steps
 from enrollment.codes import NEEDS_INFO, PENDING
@@ -97,7 +97,7 @@ def resubmit(req: EnrollmentRequest) -> bool:
             InfoRequest.request_id == req.id, InfoRequest.answered_at.is_(None))
             .values(answered_at=now))
         req = db.session.get(EnrollmentRequest, req.id, populate_existing=True)
-        audit.record_patient(req, audit.RESUBMITTED)
+        audit.record(req.account, audit.RESUBMITTED, req.id)
         if req.email_confirmed_at is None:
             confirmation.start(req, resent=True)
     return True

@@ -4,21 +4,22 @@ from functools import wraps
 from flask import g, redirect, url_for
 from flask_login import current_user
 
-from extensions import login_manager
+from auth.login import login_required, signed_in_as
 
 from . import bp
 from .patients import request_of
 
+PATIENT = "patient"
+
 
 def patient_required(view):
-    """Signed in as a patient; g.enrollment is the account's request (or None)."""
+    """Signed in as a patient (auth.login.login_required); g.enrollment is the
+    account's request (or None)."""
     @wraps(view)
     def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated or getattr(current_user, "kind", "") != "patient":
-            return login_manager.unauthorized()
         g.enrollment = request_of(current_user)
         return view(*args, **kwargs)
-    return wrapped
+    return login_required(PATIENT)(wrapped)
 
 
 def approved_required(view):
@@ -46,5 +47,4 @@ def _no_store(resp):
 
 @bp.context_processor
 def _patient():
-    signed_in = current_user.is_authenticated and getattr(current_user, "kind", "") == "patient"
-    return {"patient": current_user if signed_in else None}
+    return {"patient": current_user if signed_in_as(PATIENT) else None}

@@ -5,7 +5,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from enrollment.models import PatientAccount, utcnow
+from auth.clock import utcnow
+from enrollment.models import PatientAccount
 from extensions import db
 
 

@@ -1,21 +1,20 @@
-"""Patient accounts after submission: load, authenticate (with the per-account failure
-counter that holds across servers), and change the password or security questions.
+"""Patient accounts after submission: load, authenticate (auth.credentials: the
+per-account failure counter that holds across servers), and change the password or
+security questions.
 
-A patient whose request was rejected has no account any more (admin/decisions.py
-deletes it), so sign-in treats them as it treats an unknown username."""
+A patient whose request was rejected has no account any more (the dashboard's
+rejection deletes it), so sign-in treats them as it treats an unknown username."""
 import sqlalchemy as sa
 from flask import current_app
 
-from auth import sessions
+from auth import credentials, sessions
 from auth.hashing import hash_secret, verify_secret
 from database import write_transaction
 from enrollment import policy
 from enrollment.models import EnrollmentRequest, PatientAccount, SecurityAnswer
 from extensions import db
 
-OK, WRONG, LOCKED = "ok", "wrong", "locked"
-# Verified when the username is unknown, so it costs as long as a wrong password.
-_DUMMY = {}
+OK, WRONG, LOCKED = credentials.OK, credentials.WRONG, credentials.LOCKED
 
 
 def load_patient(account_id: int) -> PatientAccount | None:
@@ -37,37 +36,12 @@ def request_of(account: PatientAccount) -> EnrollmentRequest | None:
         .execution_options(populate_existing=True)).scalar()
 
 
-def _dummy_verify(secret: str) -> None:
-    if "hash" not in _DUMMY:
-        _DUMMY["hash"] = hash_secret("not a real password, only for timing")
-    verify_secret(_DUMMY["hash"], secret)
-
-
-def is_locked(account: PatientAccount) -> bool:
-    return account.failed_logins >= current_app.config["PATIENT_MAX_FAILED_LOGINS"]
-
-
 def authenticate(username: str, password: str) -> tuple[str, PatientAccount | None]:
     """OK and the account; WRONG (unknown, rejected or a wrong password: one answer);
     LOCKED once the account has had PATIENT_MAX_FAILED_LOGINS failures in a row."""
-    account = find(username)
-    if account is None:
-        _dummy_verify(password)
-        return WRONG, None
-    if is_locked(account):
-        _dummy_verify(password)
-        return LOCKED, None
-    if not verify_secret(account.password_hash, password):
-        with write_transaction():   # counted in the database: holds across servers
-            db.session.execute(sa.update(PatientAccount).where(
-                PatientAccount.id == account.id).values(
-                failed_logins=PatientAccount.failed_logins + 1))
-        return WRONG, None
-    if account.failed_logins:
-        with write_transaction():
-            db.session.execute(sa.update(PatientAccount).where(
-                PatientAccount.id == account.id).values(failed_logins=0))
-    return OK, account
+    return credentials.authenticate(
+        find(username), password,
+        max_failures=current_app.config["PATIENT_MAX_FAILED_LOGINS"])
 
 
 class AccountContext:

@@ -22,10 +22,11 @@ import sqlalchemy as sa
 from flask import current_app
 
 from auth import tokens
+from auth.clock import utcnow
 from auth.hashing import verify_secret
 from database import write_transaction
 from enrollment import policy
-from enrollment.models import EnrollmentRequest, PatientAccount, utcnow
+from enrollment.models import EnrollmentRequest, PatientAccount
 from extensions import db
 
 from . import emails

@@ -4,7 +4,7 @@ from flask import current_app, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from auth.login import SESSION_KEY, sign_in, sign_out
+from auth.login import SESSION_KEY, sign_in, sign_out, signed_in_as
 from database import write_transaction
 from enrollment import confirmation, steps
 from enrollment.codes import APPOINTMENT_STATUSES, SECURITY_QUESTIONS, STATUSES
@@ -16,7 +16,7 @@ from htmx import client_redirect, render
 from . import bp, corrections
 from .emails import queue_password_changed
 from .forms import ChangePasswordForm, LoginForm
-from .guard import approved_required, landing, patient_required
+from .guard import PATIENT, approved_required, landing, patient_required
 from .patients import (LOCKED, OK, AccountContext, authenticate, set_password,
                        set_questions)
 from .questions import questions_form
@@ -34,7 +34,7 @@ def _failed(resp) -> bool:
 def login():
     """One plain message for an unknown username, a wrong password and a rejected
     request (its account is gone): the same status and the same page."""
-    if current_user.is_authenticated and getattr(current_user, "kind", "") == "patient":
+    if signed_in_as(PATIENT):
         return redirect(landing(), 303)
     form = LoginForm()
     status, locked = 200, False

@@ -6,11 +6,10 @@ not echo what was typed.  A link opens a page and changes nothing; only its POST
 it.  Each POST is limited (PATIENT_RECOVERY_LIMIT) per client address and per
 identifier typed (or per link): the keys of the latter are hashes, since Flask-Limiter
 logs the key of a breached limit."""
-import hashlib
-
 from flask import current_app, request, url_for
 from flask_babel import gettext as _, ngettext
 
+from auth.tokens import digest
 from enrollment.codes import SECURITY_QUESTIONS
 from enrollment.emails import display_phone
 from errors import error_page
@@ -31,7 +30,7 @@ def _limit():
 
 
 def _hashed(kind: str, value: str) -> str:
-    return f"patient-{kind}:" + hashlib.sha256(value.strip().lower()[:254].encode()).hexdigest()
+    return f"patient-{kind}:" + digest(value.strip().lower()[:254])
 
 
 def _identifier_key() -> str:

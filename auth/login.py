@@ -1,17 +1,20 @@
 """The ONE Flask-Login user loader, dispatching on the id's kind ("staff:7",
-"patient:42") to loaders that blueprints register.  Imports no blueprint.
+"patient:42") to loaders that blueprints register, and the ONE guard for "signed in as
+this kind of user".  Imports no blueprint.
 
     register_kind("staff", load_staff, idle_config="STAFF_IDLE_MINUTES",
                   login_endpoint="admin.login", blueprints=("admin",))
+    @login_required("staff")   # signed out, or another kind: to that blueprint's sign-in
     sign_in(user)    # rotates the session: a fresh token and a fresh cookie session
     sign_out()       # ends the row: a copied cookie is worthless afterwards
 """
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import wraps
 from typing import Callable
 
 from flask import Flask, abort, current_app, g, request, session, url_for
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from extensions import login_manager
 from htmx import client_redirect
@@ -70,6 +73,24 @@ def unauthorized():
     return client_redirect(url_for(endpoint, **args))
 
 
+def signed_in_as(kind: str) -> bool:
+    """The current user is signed in, and is a `kind` ("staff", "patient")."""
+    return current_user.is_authenticated and getattr(current_user, "kind", "") == kind
+
+
+def login_required(kind: str):
+    """A view decorator: signed in as a `kind`, else the blueprint's sign-in page (an
+    htmx request gets HX-Redirect; see unauthorized)."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not signed_in_as(kind):
+                return login_manager.unauthorized()
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
 def sign_in(user) -> None:
     """A new session: the old cookie session is dropped and a new token issued."""
     old = session.get(SESSION_KEY)
@@ -86,7 +107,7 @@ def sign_out() -> None:
     session.clear()
 
 
-def init_login(app: Flask) -> None:
+def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(unauthorized)

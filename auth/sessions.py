@@ -6,7 +6,7 @@ used and when it ended.  Signing out, disabling the user or an idle timeout set
 `ended_at`, so a copied cookie is worthless from then on.
 """
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -14,14 +14,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from database import write_transaction
 from extensions import db
 
+from .clock import utcnow
 from .tokens import digest
 
 # last_seen_at is written at most this often (one UPDATE, not one per request).
 TOUCH_EVERY = timedelta(seconds=10)
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class AuthSession(db.Model):
@@ -29,7 +26,7 @@ class AuthSession(db.Model):
     __table_args__ = (sa.Index("ix_auth_session_user", "kind", "user_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    kind: Mapped[str] = mapped_column(sa.String(20))      # "staff", later "patient"
+    kind: Mapped[str] = mapped_column(sa.String(20))      # a registered kind (auth.login)
     user_id: Mapped[int]
     ip: Mapped[str] = mapped_column(sa.String(45), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

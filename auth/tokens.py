@@ -7,17 +7,19 @@ changing nothing (opening a link shows a page; only its POST uses it)."""
 import hashlib
 import re
 import secrets
-from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
 from extensions import db
+
+from .clock import utcnow
 
 VALID, USED, EXPIRED, UNKNOWN = "valid", "used", "expired", "unknown"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 
 
 def digest(token: str) -> str:
+    """The SHA-256 (hex) stored for a token, or used as a key for what was typed."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -39,5 +41,4 @@ def lookup(model, token: str, *where) -> tuple[str, object | None]:
         return UNKNOWN, None
     if row.used_at is not None:
         return USED, row
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
-    return (VALID if row.expires_at > now else EXPIRED), row
+    return (VALID if row.expires_at > utcnow() else EXPIRED), row

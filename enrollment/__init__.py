@@ -1,7 +1,17 @@
-"""The patient's enrollment wizard (blueprint "enrollment")."""
+"""The patient's enrollment wizard (blueprint "enrollment"), the email-confirmation
+pages (blueprint "confirm_email") and the `seed-demo` and `purge-drafts` commands.
+
+Arrows: enrollment -> auth, outbox; never admin or account."""
 from flask import Blueprint
 
 bp = Blueprint("enrollment", __name__, url_prefix="/enroll")
 
-from . import routes  # noqa: E402,F401  (registers the views on bp)
-from .routes_confirm import confirm_bp  # noqa: E402,F401  (email confirmation pages)
+
+def init_app(app) -> None:
+    from . import routes  # noqa: F401  (registers the views on bp)
+    from .cli import purge_drafts, seed_demo
+    from .routes_confirm import confirm_bp
+    app.register_blueprint(bp)
+    app.register_blueprint(confirm_bp)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(purge_drafts)

@@ -7,14 +7,12 @@ reply-to address, a username, a link, a confirmed appointment's date, time,
 provider and place.  Never a date of birth, insurance, an appointment
 reason, staff notes or any other health detail: email is not a secure channel.
 """
-from datetime import timezone
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import phonenumbers
-from babel.dates import format_date, format_time
 from flask import current_app, has_request_context, request as http_request
 
+from auth.clock import format_when
 from outbox import OutboxMessage, enqueue
 
 from .codes import APPOINTMENT_DECLINE_REASONS, REJECTION_REASONS
@@ -95,12 +93,9 @@ def queue_new_request_notice(req: EnrollmentRequest) -> OutboxMessage | None:
                                          "dashboard_url": external_url("admin.queue")})
 
 
-def _when(starts_at_utc, zone: str, locale: str) -> dict:
+def _when(starts_at_utc, zone: str, locale: str):
     """A UTC time as the patient reads it: in the practice's zone, in their language."""
-    local = starts_at_utc.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone))
-    return {"date": format_date(local.date(), "full", locale=locale),
-            "time": format_time(local.time(), "short", locale=locale),
-            "zone": local.strftime("%Z")}
+    return format_when(starts_at_utc, zone, locale)
 
 
 def queue_appointment_confirmed(req: EnrollmentRequest, starts_at_utc, zone: str,

@@ -28,6 +28,7 @@ from limits import parse
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from auth.clock import utcnow
 from database import write_transaction
 from extensions import db, limiter
 
@@ -56,10 +57,6 @@ def enabled() -> bool:
     return current_app.config["CAPTCHA"]
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
 def _secret() -> str:
     return "altcha:" + current_app.config["SECRET_KEY"]
 
@@ -67,7 +64,7 @@ def _secret() -> str:
 def widget() -> dict:
     """What the template needs: a fresh challenge (JSON) and a fallback token."""
     cfg = current_app.config
-    expires = _now() + timedelta(seconds=cfg["CAPTCHA_EXPIRES_SECONDS"])
+    expires = utcnow() + timedelta(seconds=cfg["CAPTCHA_EXPIRES_SECONDS"])
     challenge = altcha.create_challenge(
         ALGORITHM, cfg["CAPTCHA_COST"], key_prefix=cfg["CAPTCHA_KEY_PREFIX"],
         expires_at=int(expires.replace(tzinfo=timezone.utc).timestamp()),
@@ -141,5 +138,5 @@ def _use_once(nonce: str, until: datetime) -> str | None:
 def purge_expired() -> int:
     with write_transaction():
         result = db.session.execute(
-            sa.delete(UsedChallenge).where(UsedChallenge.expires_at <= _now()))
+            sa.delete(UsedChallenge).where(UsedChallenge.expires_at <= utcnow()))
     return result.rowcount or 0

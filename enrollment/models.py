@@ -1,17 +1,14 @@
 """Practices, drafts, patient accounts and the requests they submit."""
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from auth.clock import utcnow  # noqa: F401  (re-exported: `from .models import utcnow`)
 from extensions import db
 
 from .codes import PENDING
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class Practice(db.Model):

@@ -1,16 +1,13 @@
 """The outbox table: one row per email, written in the transaction that causes it."""
-from datetime import datetime, timezone
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from auth.clock import utcnow  # noqa: F401  (re-exported for outbox's modules)
 from extensions import db
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class OutboxMessage(db.Model):

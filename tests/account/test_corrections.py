@@ -4,7 +4,7 @@ request is in the queue again, marked as updated, with audit rows."""
 import pytest
 import sqlalchemy as sa
 
-from admin.models import AuditEvent
+from audit import AuditEvent
 from enrollment.models import EnrollmentRequest, InfoRequest
 from extensions import db
 from tests.account.conftest import deliver, status_of

@@ -4,8 +4,10 @@ URL, by search, through an htmx endpoint, by posting B's ids to A's forms)."""
 import pytest
 import sqlalchemy as sa
 
-from admin.appointment_models import AppointmentDecision
-from admin.models import AuditEvent, Decision, StaffUser
+from admin.appointments.models import AppointmentDecision
+from admin.requests.models import Decision
+from admin.staff.models import StaffUser
+from audit import AuditEvent
 from extensions import db
 from tests.admin.appointment_helpers import add_appointment, appointment_id_of
 from tests.admin.conftest import HX, request_of
@@ -23,7 +25,7 @@ LINKS = {"admin.invitation", "admin.accept_invitation", "admin.reset_password",
 PUBLIC = PUBLIC | {"admin.forgot"}
 PRACTICE_ADMIN = OWN_PRACTICE | LINKS | {"admin.forgot", "admin.rename_item",
                                          "admin.remove_item", "admin.disable_staff",
-                                         "admin.reset_staff"}
+                                         "admin.reset_staff", "admin.resend_invitation"}
 # Appointment requests: the queue shows A's own; the rest take B's ids.
 APPOINTMENTS = {"admin.appointments_queue", "admin.approve_appointment",
                 "admin.decline_appointment", "admin.approve_both"}

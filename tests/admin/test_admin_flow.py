@@ -5,7 +5,8 @@ import re
 
 import sqlalchemy as sa
 
-from admin.models import AuditEvent, Decision
+from admin.requests.models import Decision
+from audit import AuditEvent
 from enrollment.models import PatientAccount
 from extensions import db
 from outbox import OutboxMessage, send_due

@@ -7,9 +7,11 @@ from datetime import date, datetime, time, timedelta
 import pytest
 import sqlalchemy as sa
 
-from admin import appointments
-from admin.appointment_models import AppointmentDecision
-from admin.models import AuditEvent, StaffUser
+from admin.appointments import decisions as appointments
+from admin.appointments.models import AppointmentDecision
+from admin.staff.models import StaffUser
+from audit import AuditEvent
+from auth.clock import in_zone, to_utc
 from enrollment.models import PatientAccount
 from extensions import db
 from outbox import OutboxMessage, send_due
@@ -58,14 +60,14 @@ def _templates(app) -> list:
 
 def test_wall_clock_times_become_utc_in_the_practices_zone():
     la = "America/Los_Angeles"
-    assert appointments.to_utc(WINTER, time(9), la) == datetime(NEXT, 1, 15, 17)
-    assert appointments.to_utc(SUMMER, time(9), la) == datetime(NEXT, 7, 15, 16)
-    chicago = appointments.to_utc(WINTER, time(9), "America/Chicago")
+    assert to_utc(WINTER, time(9), la) == datetime(NEXT, 1, 15, 17)
+    assert to_utc(SUMMER, time(9), la) == datetime(NEXT, 7, 15, 16)
+    chicago = to_utc(WINTER, time(9), "America/Chicago")
     assert chicago == datetime(NEXT, 1, 15, 15)
-    assert appointments.to_utc(_sunday(3, 2), time(2, 30), la) is None   # skipped hour
-    twice = appointments.to_utc(_sunday(11, 1), time(1, 30), la)         # first of two
+    assert to_utc(_sunday(3, 2), time(2, 30), la) is None   # skipped hour
+    twice = to_utc(_sunday(11, 1), time(1, 30), la)         # first of two
     assert twice == datetime.combine(_sunday(11, 1), time(8, 30))
-    back = appointments.in_zone(datetime(NEXT, 1, 15, 17), la)
+    back = in_zone(datetime(NEXT, 1, 15, 17), la)
     assert (back.hour, back.minute, back.strftime("%Z")) == (9, 0, "PST")
 
 

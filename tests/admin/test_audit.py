@@ -4,7 +4,7 @@ or by staff member; nothing in it can be edited from the app."""
 import pytest
 import sqlalchemy as sa
 
-from admin.models import AuditEvent, AuditIsAppendOnly
+from audit import AuditEvent, AuditIsAppendOnly
 from database import write_transaction
 from extensions import db
 

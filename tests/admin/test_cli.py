@@ -1,7 +1,7 @@
 """`flask practice ...` and `flask staff ...`: real deployments without the demo."""
 import sqlalchemy as sa
 
-from admin.models import StaffUser
+from admin.staff.models import StaffUser
 from enrollment.models import Practice
 from extensions import db
 from tests.admin.conftest import PASSWORD, Staff

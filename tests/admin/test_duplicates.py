@@ -4,8 +4,9 @@ decision, audit and outbox rows), with JavaScript and without."""
 import pytest
 import sqlalchemy as sa
 
-from admin import duplicates
-from admin.models import AuditEvent, Decision
+from admin.requests import duplicates
+from admin.requests.models import Decision
+from audit import AuditEvent
 from enrollment.models import EnrollmentRequest, Practice
 from extensions import db
 from outbox import OutboxMessage

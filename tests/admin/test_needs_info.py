@@ -5,7 +5,8 @@ decision 409, another practice's request 404; the request may still be rejected,
 approved, while it waits; the queue has a tab for it and marks a request sent back."""
 import sqlalchemy as sa
 
-from admin.models import AuditEvent, Decision
+from admin.requests.models import Decision
+from audit import AuditEvent
 from database import write_transaction
 from enrollment.models import EnrollmentRequest, InfoRequest, utcnow
 from extensions import db

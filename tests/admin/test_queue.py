@@ -6,8 +6,9 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from admin import decisions
-from admin.models import Decision, StaffUser
+from admin.requests import decisions
+from admin.requests.models import Decision
+from admin.staff.models import StaffUser
 from database import write_transaction
 from enrollment.models import EnrollmentRequest, utcnow
 from extensions import db

@@ -198,7 +198,7 @@ def test_admin_error_pages_lead_back_to_the_dashboard(make_staff):
 def test_consecutive_failures_lock_the_account_until_its_password_is_reset(
         app, make_staff, smtp):
     """Counted in the database (two browsers: two servers); a reset link opens it."""
-    from admin.models import StaffUser
+    from admin.staff.models import StaffUser
     from tests.admin.test_staff_onboarding import deliver
     assert app.config["STAFF_MAX_FAILED_LOGINS"] == 20
     app.config.update(STAFF_LOGIN_LIMIT="1000 per minute", STAFF_MAX_FAILED_LOGINS=3)

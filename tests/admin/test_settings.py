@@ -3,7 +3,7 @@ own practice only), each change audited and seen by the wizard; JS on and off.""
 import pytest
 import sqlalchemy as sa
 
-from admin.models import AuditEvent
+from audit import AuditEvent
 from enrollment.models import Location, Practice, Provider
 from extensions import db
 from tests.wizard import GOOD, Patient, read_page

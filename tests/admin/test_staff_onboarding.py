@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from admin.invitations import StaffToken
-from admin.models import AuditEvent, StaffUser
+from admin.staff.models import StaffToken, StaffUser
+from audit import AuditEvent
 from auth.sessions import AuthSession
 from database import write_transaction
 from enrollment.models import utcnow
@@ -201,7 +201,7 @@ def test_forgot_answers_the_same_for_known_and_unknown(app, smtp, practices, mak
 def test_forgot_sends_nothing_to_a_disabled_account(app, smtp, practices, make_staff):
     make_staff("sam@riverside.example", sign_in=False)
     with app.app_context():
-        from admin.staff import disable
+        from admin.staff.accounts import disable
         disable("sam@riverside.example")
     person = visitor(app)
     person.get("/admin/forgot")

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from admin import staff as staff_accounts
+from admin.staff import accounts as staff_accounts
 from database import write_transaction
 from enrollment.models import AppointmentRequest, EnrollmentRequest
 from extensions import db

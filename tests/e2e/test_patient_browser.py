@@ -7,8 +7,8 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from admin import staff as staff_accounts
-from admin.models import StaffUser
+from admin.staff import accounts as staff_accounts
+from admin.staff.models import StaffUser
 from auth.hashing import hash_secret, verify_secret
 from database import write_transaction
 from enrollment.codes import NEEDS_INFO

@@ -7,9 +7,9 @@ from database import write_transaction
 from enrollment.codes import APPROVED, PENDING
 from enrollment.confirmation import approval_allowed
 
-from . import appointments, decisions
-from .queries import get_request
-from .appointments import LOST, UNCONFIRMED, Slot
+from ..requests.decisions import approve_within
+from ..requests.queries import get_request
+from .decisions import DONE, LOST, UNCONFIRMED, Slot, claim, record_approval
 
 
 class _Lost(Exception):
@@ -25,11 +25,11 @@ def approve_both(staff, request_id: int, slot: Slot) -> str:
                 raise NotFound()
             if req.status == PENDING and not approval_allowed(req):
                 return UNCONFIRMED
-            if not appointments.claim(req.appointment, APPROVED):
+            if not claim(req.appointment, APPROVED):
                 raise _Lost()
-            if not decisions.approve_within(staff, req):
+            if not approve_within(staff, req):
                 raise _Lost()
-            appointments.record_approval(staff, req.appointment, slot)
+            record_approval(staff, req.appointment, slot)
     except _Lost:
         return LOST
-    return appointments.DONE
+    return DONE

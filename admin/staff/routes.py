@@ -1,5 +1,6 @@
-"""Staff of the practice (role admin): list, invite, disable, reset access.  And the
-pages anyone reaches from an email: forgot password, invitation, reset link."""
+"""Staff of the practice (role admin): list, invite, send an invitation again, disable,
+reset access.  And the pages anyone reaches from an email: forgot password,
+invitation, reset link."""
 from flask import abort, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,10 +10,11 @@ from enrollment.forms_account import policy_message
 from extensions import limiter
 from htmx import advance, client_redirect, render
 
-from . import bp, invitations as inv, queries
-from .forms_settings import ForgotForm, InviteForm, PasswordForm, RemoveForm
-from .guard import admin_required
-from .staff import StaffError
+from .. import bp
+from ..core import ButtonForm, admin_required
+from . import invitations as inv
+from .accounts import StaffError, staff_list, staff_of
+from .forms import ForgotForm, InviteForm, PasswordForm
 
 LINK_STATUS = {inv.VALID: 200, inv.USED: 410, inv.EXPIRED: 410, inv.UNKNOWN: 404,
                inv.WEAK: 422}
@@ -28,13 +30,13 @@ def _heading(purpose: str, state: str) -> str:
 
 def _staff_page(status=200, form=None, notice=None, problem=None):
     return render("admin/staff.html", "content", status=status, form=form or InviteForm(),
-                  members=queries.staff_list(current_user.practice_id),
-                  action_form=RemoveForm(), invited=inv.invited, notice=notice,
+                  members=staff_list(current_user.practice_id),
+                  action_form=ButtonForm(), invited=inv.invited, notice=notice,
                   problem=problem, heading=_("Staff"))
 
 
 def _member(staff_id: int):
-    member = queries.staff_of(current_user.practice_id, staff_id)
+    member = staff_of(current_user.practice_id, staff_id)
     if member is None:
         abort(404)
     return member
@@ -48,6 +50,8 @@ def _done(notice: str):
 def _notice(code):
     return {"invited": _("Invitation sent."), "disabled": _("Disabled; signed out everywhere."),
             "reset": _("Access reset: signed out everywhere, a reset link was emailed."),
+            "resent": _("Invitation sent again. The new link works for 72 hours; the "
+                        "earlier one no longer works."),
             }.get(code)
 
 
@@ -69,6 +73,19 @@ def invite_staff():
         form.email.errors.append(_("That address already has an account."))
         return _staff_page(status=422, form=form)
     return _done("invited")
+
+
+@bp.post("/staff/<int:staff_id>/resend")
+@admin_required
+def resend_invitation(staff_id: int):
+    """A new invitation link for a member who has not joined yet (the old one, expired
+    or not, stops working)."""
+    member = _member(staff_id)
+    if not inv.invited(member):
+        return _staff_page(status=409, problem=_(
+            "Only an invitation that has not been used can be sent again."))
+    inv.resend_invitation(current_user, member)
+    return _done("resent")
 
 
 @bp.post("/staff/<int:staff_id>/disable")

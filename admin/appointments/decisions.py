@@ -1,33 +1,27 @@
-"""Appointment requests: the queue, one request, and the decisions (approve with a time
-in the practice's zone, decline with a reason).  Each decision is ONE transaction with
-its decision row, audit row and outbox row; a conditional UPDATE on status='pending'
-makes the first decision the only one, and whoever comes second is told what happened.
-An appointment is approved only once its enrollment is (approve_both does the two at
-once: admin/appointments_both.py)."""
+"""The decisions on appointment requests: approve with a time in the practice's zone,
+decline with a reason.  Each decision is ONE transaction with its decision row, audit
+row and outbox row; a conditional UPDATE on status='pending' makes the first decision
+the only one, and whoever comes second is told what happened.  An appointment is
+approved only once its enrollment is (approve_both does the two at once: both.py)."""
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import NotFound
 
+import audit
+from auth.clock import utcnow
 from database import write_transaction
 from enrollment.codes import APPOINTMENT_DECLINE_REASONS, APPROVED, DECLINED, PENDING
 from enrollment.emails import queue_appointment_confirmed, queue_appointment_declined
-from enrollment.models import AppointmentRequest, EnrollmentRequest, utcnow
+from enrollment.models import AppointmentRequest, EnrollmentRequest
 from extensions import db
 
-from . import audit
-from .appointment_models import AppointmentDecision
-from .queries import Page
+from .models import AppointmentDecision
+from .queries import get
 
 A, D = AppointmentRequest, AppointmentDecision
 DONE, LOST, NEEDS_ENROLLMENT, UNCONFIRMED = "done", "lost", "needs_enrollment", "unconfirmed"
-APPT_APPROVED, APPT_DECLINED = "appt_approved", "appt_declined"
-audit.ACTIONS.update({APPT_APPROVED: _l("Confirmed the appointment"),
-                      APPT_DECLINED: _l("Declined the appointment")})
 # Used when the enrollment is rejected (no email of its own: the rejection says it all).
 CLOSED_WITH_ENROLLMENT = "enrollment_not_approved"
 STAFF_REASONS = [c for c in APPOINTMENT_DECLINE_REASONS if c != CLOSED_WITH_ENROLLMENT]
@@ -46,58 +40,6 @@ class Slot:
 class Outcome:
     result: str
     appointment: AppointmentRequest
-
-
-# --- time zones -------------------------------------------------------------------------
-
-def to_utc(day: date, clock: time, zone: str) -> datetime | None:
-    """A wall-clock time in `zone` -> naive UTC; None when that time does not exist
-    there (the hour skipped when clocks go forward).  An hour that happens twice (clocks
-    go back) is its first occurrence."""
-    local = datetime.combine(day, clock).replace(tzinfo=ZoneInfo(zone))
-    utc = local.astimezone(timezone.utc)
-    if utc.astimezone(ZoneInfo(zone)).replace(tzinfo=None) != local.replace(tzinfo=None):
-        return None
-    return utc.replace(tzinfo=None)
-
-
-def in_zone(utc_naive: datetime, zone: str) -> datetime:
-    return utc_naive.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone))
-
-
-# --- reading ----------------------------------------------------------------------------
-
-def pending_count(practice_id: int) -> int:
-    return db.session.execute(sa.select(sa.func.count()).select_from(A).where(
-        A.practice_id == practice_id, A.status == PENDING)).scalar_one()
-
-
-def queue(practice_id: int, status: str, number: int, size: int) -> Page:
-    """Rows of (appointment, its decision or None), newest first; no query per row."""
-    where = (A.practice_id == practice_id, A.status == status)
-    total = db.session.execute(
-        sa.select(sa.func.count()).select_from(A).where(*where)).scalar_one()
-    pages = max(1, -(-total // size))
-    number = min(max(1, number), pages)
-    rows = db.session.execute(
-        sa.select(A, D).outerjoin(D, D.appointment_id == A.id).where(*where)
-        .options(joinedload(A.enrollment))
-        .order_by(A.created_at.desc(), A.id.desc())
-        .offset((number - 1) * size).limit(size)).all()
-    return Page([tuple(r) for r in rows], number, pages, total)
-
-
-def get(practice_id: int, appointment_id: int) -> AppointmentRequest | None:
-    """One appointment request of this practice, or None (another's is not found)."""
-    return db.session.execute(
-        sa.select(A).where(A.id == appointment_id, A.practice_id == practice_id)
-        .options(joinedload(A.enrollment).joinedload(EnrollmentRequest.practice))
-        .execution_options(populate_existing=True)).unique().scalar()
-
-
-def decision_of(appointment_id: int) -> AppointmentDecision | None:
-    return db.session.execute(sa.select(D).where(D.appointment_id == appointment_id)
-                              .options(joinedload(D.staff))).scalar()
 
 
 def _load(staff, appointment_id: int) -> AppointmentRequest:
@@ -128,7 +70,7 @@ def record_approval(staff, appt: AppointmentRequest, slot: Slot) -> None:
         location_id=location.id if location else None,
         location_name=location.name if location else "",
         location_address=location.address if location else "", decided_at=utcnow()))
-    audit.record(staff, APPT_APPROVED, appt.enrollment_id,
+    audit.record(staff, audit.APPT_APPROVED, appt.enrollment_id,
                  detail=slot.starts_at.strftime("%Y-%m-%dT%H:%MZ"))
     queue_appointment_confirmed(appt.enrollment, slot.starts_at, slot.zone,
                                 provider=provider.name if provider else "",
@@ -157,7 +99,7 @@ def decline(staff, appointment_id: int, reason: str, note: str = "") -> Outcome:
         db.session.add(D(appointment_id=appt.id, staff_id=staff.id, decision=DECLINED,
                          reason=reason, note=(note or "").strip()[:1000],
                          decided_at=utcnow()))
-        audit.record(staff, APPT_DECLINED, appt.enrollment_id, detail=reason)
+        audit.record(staff, audit.APPT_DECLINED, appt.enrollment_id, detail=reason)
         queue_appointment_declined(appt.enrollment, reason)
     return Outcome(DONE, _load(staff, appointment_id))
 
@@ -170,4 +112,4 @@ def close_with_enrollment(staff, req: EnrollmentRequest) -> None:
         return
     db.session.add(D(appointment_id=appt.id, staff_id=staff.id, decision=DECLINED,
                      reason=CLOSED_WITH_ENROLLMENT, decided_at=utcnow()))
-    audit.record(staff, APPT_DECLINED, req.id, detail=CLOSED_WITH_ENROLLMENT)
+    audit.record(staff, audit.APPT_DECLINED, req.id, detail=CLOSED_WITH_ENROLLMENT)

@@ -9,10 +9,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from enrollment.models import AppointmentRequest, utcnow
+from auth.clock import utcnow
+from enrollment.models import AppointmentRequest
 from extensions import db
 
-from .models import StaffUser
+from ..staff.models import StaffUser
 
 
 class AppointmentDecision(db.Model):

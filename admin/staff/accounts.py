@@ -1,19 +1,20 @@
-"""Staff accounts: create, authenticate, disable (which ends their sessions)."""
+"""Staff accounts: load (the user loader's), find, create, sign-in check, disable
+(which ends their sessions), and the practice's list."""
 import sqlalchemy as sa
 from flask import current_app
 
-from auth import sessions
-from auth.hashing import hash_secret, verify_secret
+from auth import credentials, sessions
+from auth.clock import utcnow
+from auth.hashing import hash_secret
 from database import write_transaction
-from enrollment.models import Practice, utcnow
+from enrollment.models import Practice
 from enrollment.policy import Limits, check_password
 from extensions import db
 from outbox import clean_address
 
 from .models import ADMIN, STAFF, StaffUser
 
-# Verified when the email is unknown, so a wrong address costs as long as a wrong password.
-_DUMMY = {}
+OK, WRONG, LOCKED = credentials.OK, credentials.WRONG, credentials.LOCKED
 
 
 class StaffError(ValueError):
@@ -28,6 +29,21 @@ def load_staff(staff_id: int) -> StaffUser | None:
 def find(email: str) -> StaffUser | None:
     return db.session.execute(sa.select(StaffUser).where(
         StaffUser.email == (email or "").strip().lower())).scalar()
+
+
+def staff_of(practice_id: int, staff_id: int) -> StaffUser | None:
+    """One staff member of this practice, or None (another practice's is not found)."""
+    return db.session.execute(sa.select(StaffUser).where(
+        StaffUser.id == staff_id, StaffUser.practice_id == practice_id)).scalar()
+
+
+def staff_list(practice_id: int) -> list[StaffUser]:
+    return list(db.session.execute(sa.select(StaffUser).where(
+        StaffUser.practice_id == practice_id).order_by(StaffUser.email)).scalars())
+
+
+def practice_by_slug(slug: str) -> Practice | None:
+    return db.session.execute(sa.select(Practice).where(Practice.slug == slug)).scalar()
 
 
 def password_problems(password: str, email: str, practice: Practice) -> list:
@@ -45,8 +61,7 @@ def create(email: str, practice_slug: str, password: str, admin: bool = False) -
     address = clean_address((email or "").strip().lower())
     if not address:
         raise StaffError(f"not an email address: {email!r}")
-    practice = db.session.execute(
-        sa.select(Practice).where(Practice.slug == practice_slug)).scalar()
+    practice = practice_by_slug(practice_slug)
     if practice is None:
         raise StaffError(f"no practice {practice_slug!r}")
     if find(address) is not None:
@@ -61,37 +76,16 @@ def create(email: str, practice_slug: str, password: str, admin: bool = False) -
     return user
 
 
-OK, WRONG, LOCKED = "ok", "wrong", "locked"
-
-
-def _dummy_verify(password: str) -> None:
-    if "hash" not in _DUMMY:
-        _DUMMY["hash"] = hash_secret("not a real password, only for timing")
-    verify_secret(_DUMMY["hash"], password)
+def _may_sign_in(user: StaffUser) -> bool:
+    return user.active and user.practice.active
 
 
 def authenticate(email: str, password: str) -> tuple[str, StaffUser | None]:
     """OK and the user; WRONG (unknown, disabled, a wrong password: one answer); LOCKED
-    after STAFF_MAX_FAILED_LOGINS failures in a row, counted in the database."""
-    user = find(email)
-    if user is None:
-        _dummy_verify(password)
-        return WRONG, None
-    if user.failed_logins >= current_app.config["STAFF_MAX_FAILED_LOGINS"]:
-        _dummy_verify(password)
-        return LOCKED, None
-    if not verify_secret(user.password_hash, password):
-        with write_transaction():
-            db.session.execute(sa.update(StaffUser).where(StaffUser.id == user.id)
-                               .values(failed_logins=StaffUser.failed_logins + 1))
-        return WRONG, None
-    if user.failed_logins:
-        with write_transaction():
-            db.session.execute(sa.update(StaffUser).where(StaffUser.id == user.id)
-                               .values(failed_logins=0))
-    if not user.active or not user.practice.active:
-        return WRONG, None
-    return OK, user
+    after STAFF_MAX_FAILED_LOGINS failures in a row (auth.credentials)."""
+    return credentials.authenticate(
+        find(email), password, max_failures=current_app.config["STAFF_MAX_FAILED_LOGINS"],
+        may_sign_in=_may_sign_in)
 
 
 def disable(email: str) -> StaffUser | None:

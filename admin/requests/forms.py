@@ -1,33 +1,22 @@
-"""The dashboard's forms: sign-in, search, approve, reject, ask for information."""
+"""Forms of enrollment requests: search, reject, ask for information (approving is a
+button: core.ButtonForm)."""
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField
+from wtforms import SelectField
 from wtforms.validators import DataRequired, ValidationError
 
 from enrollment import steps
 from enrollment.codes import REJECTION_REASONS
 from enrollment.fields import MultiCheckboxField, text
 
+from ..core import AdminForm
+
 SEARCH_BY = [("name", _l("First or last name (from the start)")),
              ("email", _l("Email address (from the start)")),
              ("username", _l("Username (from the start)")),
              ("dob", _l("Date of birth (exact)"))]
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
-
-
-class AdminForm(FlaskForm):
-    class Meta:
-        locales = False
-
-
-class LoginForm(AdminForm):
-    email = text(_l("Email address"), 254, _l("Enter your email address."), "username",
-                 autocapitalize="none", spellcheck="false", type="email")
-    password = PasswordField(_l("Password"), validators=[
-        DataRequired(message=_l("Enter your password."))],
-        render_kw={"autocomplete": "current-password"})
 
 
 class SearchForm(AdminForm):
@@ -47,10 +36,6 @@ class SearchForm(AdminForm):
             except ValueError:
                 continue
         raise ValidationError(_l("Enter a date of birth like 1984-03-09 or 03/09/1984."))
-
-
-class DecisionForm(AdminForm):
-    """Approve: nothing but the CSRF token."""
 
 
 class RejectForm(AdminForm):

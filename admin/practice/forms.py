@@ -1,19 +1,14 @@
-"""Forms of practice administration: settings, providers and locations, staff."""
+"""Forms of practice administration: settings, providers and locations."""
 import zoneinfo
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, PasswordField, SelectField
-from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
+from wtforms import BooleanField, SelectField
+from wtforms.validators import Optional, Regexp, ValidationError
 
 from enrollment.codes import REJECTION_REASONS, STATE_CHOICES
 from enrollment.fields import MultiCheckboxField, check_us_phone, text
 
-from .forms import AdminForm
-from .models import ADMIN, STAFF
-
-ROLE_CHOICES = [(STAFF, _l("Staff (reviews requests)")),
-                (ADMIN, _l("Administrator (also settings, staff and audit trail)"))]
+from ..core import AdminForm, email_address
 
 
 class SettingsForm(AdminForm):
@@ -42,7 +37,7 @@ class SettingsForm(AdminForm):
         check_us_phone(self, field)
 
     def validate_reply_to(self, field):
-        field.normalized = _email(field.data).lower()
+        field.normalized = email_address(field.data).lower()
 
     def validate_timezone(self, field):
         if field.data not in zoneinfo.available_timezones():
@@ -71,42 +66,3 @@ class LocationForm(ItemForm):
 
 
 ITEM_FORMS = {"provider": ItemForm, "location": LocationForm}
-
-
-class RemoveForm(AdminForm):
-    """Nothing but the CSRF token."""
-
-
-def _email(value: str) -> str:
-    try:
-        return validate_email(value or "", check_deliverability=False).normalized
-    except EmailNotValidError:
-        raise ValidationError(_l("Enter an email address like name@example.com."))
-
-
-class InviteForm(AdminForm):
-    email = text(_l("Their email address"), 254, _l("Enter their email address."), "off",
-                 type="email", autocapitalize="none", spellcheck="false")
-    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=STAFF,
-                       validators=[DataRequired(message=_l("Choose a role."))])
-
-    def validate_email(self, field):
-        field.normalized = _email(field.data).lower()
-
-
-class ForgotForm(AdminForm):
-    email = text(_l("Email address"), 254, _l("Enter your email address."), "username",
-                 type="email", autocapitalize="none", spellcheck="false")
-
-
-class PasswordForm(AdminForm):
-    password = PasswordField(_l("New password"), validators=[
-        DataRequired(message=_l("Enter a password."))],
-        render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(_l("New password again"), validators=[
-        DataRequired(message=_l("Enter the password again."))],
-        render_kw={"autocomplete": "new-password"})
-
-    def validate_confirm(self, field):
-        if self.password.data and field.data != self.password.data:
-            raise ValidationError(_l("The two passwords are not the same."))

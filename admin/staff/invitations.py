@@ -4,22 +4,21 @@ Each link carries a random token; `staff_token` holds only its SHA-256.  Opening
 shows a page with a form (changes nothing); only its POST uses the token, once.  The
 emails hold the practice's details and the link, nothing else.
 """
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+import audit
 from auth import sessions, tokens
+from auth.clock import utcnow
 from auth.hashing import hash_secret
 from database import write_transaction
 from enrollment.emails import display_phone, external_url
-from enrollment.models import utcnow
 from extensions import db
 from outbox import clean_address, enqueue
 
-from . import audit
-from .models import ADMIN, STAFF, StaffUser
-from .staff import StaffError, find, password_problems
+from .accounts import StaffError, find, password_problems
+from .models import ADMIN, STAFF, StaffToken, StaffUser
 
 INVITE, RESET = "invite", "reset"
 TTL = {INVITE: timedelta(hours=72), RESET: timedelta(hours=1)}
@@ -28,20 +27,6 @@ VALID, USED, EXPIRED, UNKNOWN = tokens.VALID, tokens.USED, tokens.EXPIRED, token
 DONE, WEAK = "done", "weak"
 # A password nobody can type: the account has none until the link is used.
 NO_PASSWORD = "!"
-
-
-class StaffToken(db.Model):
-    """A single-use, expiring link for one staff member: invitation or reset."""
-    __tablename__ = "staff_token"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    staff_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("staff_user.id", ondelete="CASCADE"), index=True)
-    purpose: Mapped[str] = mapped_column(sa.String(10))      # INVITE or RESET
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    expires_at: Mapped[datetime]
-    used_at: Mapped[datetime | None]
-    staff: Mapped[StaffUser] = relationship()
 
 
 def _issue(user: StaffUser, purpose: str) -> str:
@@ -83,7 +68,7 @@ def invite(admin: StaffUser, email: str, role: str) -> StaffUser:
         db.session.add(user)
         db.session.flush()
         _send_link("staff_invite", user, INVITE)
-        audit.record(admin, "staff_invited", None, f"staff:{user.id}")
+        audit.record(admin, audit.STAFF_INVITED, None, f"staff:{user.id}")
     return user
 
 
@@ -93,9 +78,11 @@ def invited(user: StaffUser) -> bool:
 
 
 def resend_invitation(admin: StaffUser, user: StaffUser) -> None:
+    """A new invitation link (72 h again) replaces the unused one, and is emailed: the
+    way out for an invitation that expired or went astray."""
     with write_transaction():
         _send_link("staff_invite", user, INVITE)
-        audit.record(admin, "staff_invited", None, f"staff:{user.id}")
+        audit.record(admin, audit.INVITATION_RESENT, None, f"staff:{user.id}")
 
 
 def disable(admin: StaffUser, user: StaffUser) -> None:
@@ -105,7 +92,7 @@ def disable(admin: StaffUser, user: StaffUser) -> None:
                            .values(active=False, disabled_at=utcnow()))
         db.session.execute(sa.delete(StaffToken).where(
             StaffToken.staff_id == user.id, StaffToken.used_at.is_(None)))
-        audit.record(admin, "staff_disabled", None, f"staff:{user.id}")
+        audit.record(admin, audit.STAFF_DISABLED, None, f"staff:{user.id}")
     sessions.end_all("staff", user.id)
 
 
@@ -115,7 +102,7 @@ def reset_access(admin: StaffUser, user: StaffUser) -> None:
         db.session.execute(sa.update(StaffUser).where(StaffUser.id == user.id)
                            .values(password_hash=NO_PASSWORD))
         _send_link("staff_reset", user, RESET)
-        audit.record(admin, "staff_access_reset", None, f"staff:{user.id}")
+        audit.record(admin, audit.STAFF_ACCESS_RESET, None, f"staff:{user.id}")
     sessions.end_all("staff", user.id)
 
 
@@ -163,8 +150,8 @@ def use(token: str, purpose: str, password: str) -> tuple[str, StaffUser | list 
             values["active"] = True
         db.session.execute(sa.update(StaffUser).where(StaffUser.id == user.id)
                            .values(**values).execution_options(synchronize_session=False))
-        audit.record(user, "joined" if purpose == INVITE else "password_reset", None,
-                     f"staff:{user.id}")
+        audit.record(user, audit.JOINED if purpose == INVITE else audit.PASSWORD_RESET,
+                     None, f"staff:{user.id}")
         if purpose == RESET:
             _email("staff_password_changed", user)
     if purpose == RESET:

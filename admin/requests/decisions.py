@@ -10,17 +10,19 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from werkzeug.exceptions import NotFound
 
+import audit
+from auth.clock import utcnow
 from database import write_transaction
 from enrollment import steps
 from enrollment.codes import APPROVED, NEEDS_INFO, PENDING, REJECTED, REJECTION_REASONS
 from enrollment.confirmation import approval_allowed
 from enrollment.emails import queue_approved, queue_needs_info, queue_rejected
-from enrollment.models import EnrollmentRequest, InfoRequest, PatientAccount, utcnow
+from enrollment.models import EnrollmentRequest, InfoRequest, PatientAccount
 from extensions import db
 
-from . import audit
-from .appointments import close_with_enrollment
-from .models import Decision, StaffUser
+from ..appointments.decisions import close_with_enrollment
+from ..staff.models import StaffUser
+from .models import Decision
 from .queries import get_request
 
 DONE, LOST, UNCONFIRMED, BAD_REASON = "done", "lost", "unconfirmed", "bad_reason"
@@ -77,7 +79,7 @@ def approve(staff, request_id: int) -> Outcome:
 
 
 def approve_within(staff, req: EnrollmentRequest) -> bool:
-    """The approval inside the caller's transaction (also admin/appointments_both.py):
+    """The approval inside the caller's transaction (also admin/appointments/both.py):
     False, and nothing written, when another decision came first."""
     now = utcnow()
     if not _claim(req, APPROVED, now):

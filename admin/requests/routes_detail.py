@@ -1,6 +1,9 @@
-"""One request: the detail (audited), approve, reject, ask for information.  htmx posts
-update the decision panel and the pending count in place; without JavaScript they are
-ordinary forms with redirect-after-post."""
+"""One request: the detail (audited), approve, reject, reject as a duplicate, ask for
+information.  htmx posts update the decision panel and the pending count in place;
+without JavaScript they are ordinary forms with redirect-after-post.
+
+`render_detail` is the page (or a block of it) for the other features that answer on
+it (admin/appointments)."""
 from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,13 +14,15 @@ from enrollment.confirmation import approval_allowed
 from enrollment.emails import display_phone
 from htmx import is_htmx, render
 
-from . import bp, decisions, duplicates, queries
-from .forms import DecisionForm, NeedsInfoForm, RejectForm
-from .guard import staff_required
+from .. import bp
+from ..core import ButtonForm, staff_required
+from . import decisions, duplicates, queries
+from .forms import NeedsInfoForm, RejectForm
 
 STATUS = {decisions.DONE: 200, decisions.LOST: 409, decisions.UNCONFIRMED: 409,
           decisions.BAD_REASON: 422, decisions.BAD_INFO: 422, decisions.WAITING: 409}
 RESULTS = ("approved", "rejected", "needs_info")
+DUPLICATE = "duplicate"
 
 
 def _messages(result: str) -> str | None:
@@ -37,12 +42,13 @@ def _messages(result: str) -> str | None:
     }.get(result)
 
 
-def _render(req, result: str | None = None, reject_form=None, status: int = 200,
-            block: str = "decision", needs_form=None):
+def render_detail(req, result: str | None = None, reject_form=None, status: int = 200,
+                  block: str = "decision", needs_form=None):
+    """The request's page (`block` of it for htmx), with `result` said at the top."""
     codes = decisions.reasons_for(req.practice)
     ctx = {"req": req, "decision": queries.decision_of(req.id), "result": result,
            "message": _messages(result) if result else None,
-           "approve_form": DecisionForm(), "reject_form": reject_form or RejectForm(
+           "approve_form": ButtonForm(), "reject_form": reject_form or RejectForm(
                formdata=None).offer(codes),
            "needs_form": needs_form or NeedsInfoForm(formdata=None),
            "asks": decisions.info_requests(req.id), "sections": _section_titles(),
@@ -51,7 +57,7 @@ def _render(req, result: str | None = None, reject_form=None, status: int = 200,
            "weekdays": WEEKDAYS, "day_parts": DAY_PARTS, "phone": display_phone,
            "heading": f"{req.first_name} {req.last_name}",
            "duplicates": duplicates.find(req, display_phone),
-           "duplicate_offered": "duplicate" in codes}
+           "duplicate_offered": DUPLICATE in codes}
     return render("admin/detail.html", block, status=status, **ctx)
 
 
@@ -65,7 +71,7 @@ def detail(request_id: int):
     """Writes an audit row: the one deliberate exception to 'GET changes nothing'."""
     req = decisions.record_view(current_user, request_id)
     result = request.args.get("result")
-    return _render(req, result if result in RESULTS else None)
+    return render_detail(req, result if result in RESULTS else None)
 
 
 def _after(outcome, done: str, reject_form=None, needs_form=None):
@@ -74,7 +80,7 @@ def _after(outcome, done: str, reject_form=None, needs_form=None):
                                 result=done), 303)
     req = queries.get_request(current_user.practice_id, outcome.request.id)
     result = done if outcome.result == decisions.DONE else outcome.result
-    return _render(req, result, reject_form, STATUS[outcome.result],
+    return render_detail(req, result, reject_form, STATUS[outcome.result],
                    needs_form=needs_form)
 
 
@@ -92,7 +98,7 @@ def _row(outcome):
 @bp.post("/requests/<int:request_id>/approve")
 @staff_required
 def approve(request_id: int):
-    if not DecisionForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     outcome = decisions.approve(current_user, request_id)
     if request.form.get("view") == "row":
@@ -108,7 +114,7 @@ def reject(request_id: int):
         abort(404)
     form = RejectForm().offer(decisions.reasons_for(req.practice))
     if not form.validate_on_submit():
-        return _render(req, None, form, 422)
+        return render_detail(req, None, form, 422)
     outcome = decisions.reject(current_user, request_id, form.reason.data, form.note.data)
     return _after(outcome, "rejected", form)
 
@@ -123,7 +129,31 @@ def needs_info(request_id: int):
         abort(404)
     form = NeedsInfoForm()
     if not form.validate_on_submit():
-        return _render(req, None, status=422, needs_form=form)
+        return render_detail(req, None, status=422, needs_form=form)
     outcome = decisions.ask_for_information(current_user, request_id, form.message.data,
                                             form.sections.data)
     return _after(outcome, "needs_info", needs_form=form)
+
+
+@bp.post("/requests/<int:request_id>/reject-duplicate")
+@staff_required
+def reject_duplicate(request_id: int):
+    """Reject as a duplicate in one action, from the detail's "Possible duplicates": the
+    same decisions.reject with the reason code "duplicate" and an internal note naming
+    the other request."""
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    practice_id = current_user.practice_id
+    if queries.get_request(practice_id, request_id) is None:
+        abort(404)
+    other = queries.get_request(practice_id, request.form.get("of", type=int) or 0)
+    if other is None or other.id == request_id:   # never another practice's request
+        abort(404)
+    outcome = decisions.reject(current_user, request_id, DUPLICATE,
+                               f"Duplicate of request #{other.id}")
+    if outcome.result == decisions.DONE and not is_htmx():
+        return redirect(url_for("admin.detail", request_id=request_id,
+                                result="rejected"), 303)
+    req = queries.get_request(practice_id, request_id)
+    result = "rejected" if outcome.result == decisions.DONE else outcome.result
+    return render_detail(req, result, status=STATUS[outcome.result], block="content")

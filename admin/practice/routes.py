@@ -8,9 +8,10 @@ from flask_login import current_user
 from enrollment.emails import display_phone
 from htmx import advance, render
 
-from . import bp, settings
-from .forms_settings import ITEM_FORMS, RemoveForm, SettingsForm
-from .guard import admin_required
+from .. import bp
+from ..core import ButtonForm, admin_required
+from . import settings
+from .forms import ITEM_FORMS, SettingsForm
 
 KIND = "<any(provider, location):kind>"
 
@@ -49,7 +50,7 @@ def _page(form=None, status=200, notice=None, failed=None, problem=None):
     form = form or _settings_form(practice)
     return render("admin/settings.html", "content", status=status, form=form,
                   practice=practice, item_forms=_item_forms(practice, failed),
-                  remove_form=RemoveForm(), notice=_notice(notice), problem=problem,
+                  remove_form=ButtonForm(), notice=_notice(notice), problem=problem,
                   timezones=_timezones(), heading=_("Practice settings"))
 
 
@@ -111,7 +112,7 @@ def rename_item(kind: str, item_id: int):
 def remove_item(kind: str, item_id: int):
     if settings.item_of(current_user.practice_id, kind, item_id) is None:
         abort(404)
-    if not RemoveForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     try:
         settings.remove(current_user, kind, item_id)
@@ -119,4 +120,3 @@ def remove_item(kind: str, item_id: int):
         return _page(status=409, problem=_(
             "Appointment requests name it, so it stays; rename it instead."))
     return _done("removed")
-

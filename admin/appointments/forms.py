@@ -10,7 +10,7 @@ from wtforms.validators import ValidationError
 from enrollment.codes import APPOINTMENT_DECLINE_REASONS
 from enrollment.fields import text
 
-from .forms import AdminForm
+from ..core import AdminForm
 
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
 TIME_FORMATS = ("%H:%M", "%I:%M %p", "%I:%M%p", "%I %p", "%I%p")

@@ -1,32 +1,22 @@
 """Practice administration (role admin): the practice's settings, its providers and
 locations.  Each change is one transaction with its audit row."""
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
+import audit
 from database import write_transaction
 from enrollment.codes import REJECTION_REASONS
 from enrollment.models import AppointmentRequest, Location, Practice, Provider
 from extensions import db
 
-from . import audit
-from .models import StaffUser
+from ..staff.models import StaffUser
 
 # The fields of the settings form that are stored as they are on the practice.
 FIELDS = ("name", "street", "city", "state", "zip_code", "phone", "reply_to", "timezone",
           "appointments_enabled", "notify_new_requests")
 KINDS = {"provider": Provider, "location": Location}
-
-audit.ACTIONS.update({
-    "settings_changed": _l("Changed the practice settings"),
-    "provider_added": _l("Added a provider"), "provider_renamed": _l("Renamed a provider"),
-    "provider_removed": _l("Removed a provider"), "location_added": _l("Added a location"),
-    "location_renamed": _l("Renamed a location"),
-    "location_removed": _l("Removed a location"),
-    "staff_invited": _l("Invited a staff member"), "joined": _l("Joined (invitation used)"),
-    "staff_disabled": _l("Disabled a staff member"),
-    "staff_access_reset": _l("Reset a staff member's access"),
-    "password_reset": _l("Reset their password"),
-})
+# The audit codes of each kind: (added, renamed, removed).
+AUDIT = {"provider": (audit.PROVIDER_ADDED, audit.PROVIDER_RENAMED, audit.PROVIDER_REMOVED),
+         "location": (audit.LOCATION_ADDED, audit.LOCATION_RENAMED, audit.LOCATION_REMOVED)}
 
 
 class InUse(ValueError):
@@ -55,7 +45,7 @@ def update(admin: StaffUser, values: dict, reasons: list[str]) -> list[str]:
             practice.rejection_reasons = codes
             changed.append("rejection_reasons")
         for name in changed:     # one row per setting: the detail names it
-            audit.record(admin, "settings_changed", None, name)
+            audit.record(admin, audit.SETTINGS_CHANGED, None, name)
     return changed
 
 
@@ -73,7 +63,7 @@ def add(admin: StaffUser, kind: str, name: str, address: str = ""):
             item.address = address
         db.session.add(item)
         db.session.flush()
-        audit.record(admin, f"{kind}_added", None, f"{kind}:{item.id}")
+        audit.record(admin, AUDIT[kind][0], None, f"{kind}:{item.id}")
     return item
 
 
@@ -85,7 +75,7 @@ def rename(admin: StaffUser, kind: str, item_id: int, name: str, address: str = 
         item.name = name
         if kind == "location":
             item.address = address
-        audit.record(admin, f"{kind}_renamed", None, f"{kind}:{item.id}")
+        audit.record(admin, AUDIT[kind][1], None, f"{kind}:{item.id}")
     return item
 
 
@@ -101,5 +91,5 @@ def remove(admin: StaffUser, kind: str, item_id: int) -> bool:
                 column == item.id).limit(1)).first() is not None:
             raise InUse(kind)
         db.session.delete(item)
-        audit.record(admin, f"{kind}_removed", None, f"{kind}:{item_id}")
+        audit.record(admin, AUDIT[kind][2], None, f"{kind}:{item_id}")
     return True

@@ -6,18 +6,20 @@ from flask import abort, current_app, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from auth.clock import to_utc, utcnow
 from enrollment.codes import (APPOINTMENT_DECLINE_REASONS, APPOINTMENT_STATUSES, APPROVED,
                               DAY_PARTS, DECLINED, PENDING, STATUSES, WEEKDAYS)
 from enrollment.confirmation import approval_allowed
-from enrollment.models import utcnow
 from htmx import is_htmx, render
 
-from . import appointments, bp, queries
-from .appointments import LOST, NEEDS_ENROLLMENT, UNCONFIRMED, Slot, in_zone, to_utc
-from .appointments_both import approve_both as decide_both
-from .forms_appointments import ApproveAppointmentForm, DeclineAppointmentForm
-from .guard import staff_required
-from .routes_request import _render as render_detail
+from .. import bp
+from ..core import staff_required
+from ..requests.queries import get_request
+from ..requests.routes_detail import render_detail
+from . import decisions as appointments, queries
+from .both import approve_both as decide_both
+from .decisions import LOST, NEEDS_ENROLLMENT, UNCONFIRMED, Slot
+from .forms import ApproveAppointmentForm, DeclineAppointmentForm
 
 FILTERS = (PENDING, APPROVED, DECLINED)
 STATUS = {appointments.DONE: 200, LOST: 409, NEEDS_ENROLLMENT: 409, UNCONFIRMED: 409}
@@ -44,7 +46,7 @@ def panel(req, result=None, approve_form=None, decline_form=None) -> dict:
     if result is None and request.endpoint == "admin.detail":
         result = request.args.get("appointment")
         result = result if result in (APPROVED, DECLINED) else None
-    return {"appt": appt, "req": req, "decision": appointments.decision_of(appt.id),
+    return {"appt": appt, "req": req, "decision": queries.decision_of(appt.id),
             "message": _messages(result) if result else None, "zone": practice.timezone,
             "approve_form": approve_form or ApproveAppointmentForm(formdata=None).offer(
                 practice, appt),
@@ -60,19 +62,11 @@ def _panel_global(req) -> dict:
     return panel(req)
 
 
-@bp.app_template_filter("practice_time")
-def practice_time(utc_naive, zone: str) -> str:
-    """A naive UTC time shown in the practice's zone: 2027-01-15 09:00 PST."""
-    if utc_naive is None:
-        return ""
-    return in_zone(utc_naive, zone).strftime("%Y-%m-%d %H:%M %Z")
-
-
 @bp.app_template_global("appointments_pending")
 def _pending() -> int:
     """The nav's count, once per request, only where a template asks for it."""
     if "appointments_pending" not in g:
-        g.appointments_pending = appointments.pending_count(current_user.practice_id)
+        g.appointments_pending = queries.pending_count(current_user.practice_id)
     return g.appointments_pending
 
 
@@ -82,7 +76,7 @@ def appointments_queue():
     status = request.args.get("status", PENDING)
     status = status if status in FILTERS else PENDING
     number = request.args.get("page", 1, type=int) or 1
-    page = appointments.queue(current_user.practice_id, status, number,
+    page = queries.queue(current_user.practice_id, status, number,
                               current_app.config["ADMIN_PAGE_SIZE"])
     return render("admin/appointments.html", "content", page=page, shown=status,
                   filters=FILTERS, statuses=APPOINTMENT_STATUSES,
@@ -104,7 +98,7 @@ def _after(result: str, request_id: int, done: str):
     if result == appointments.DONE and not is_htmx():
         return redirect(url_for("admin.detail", request_id=request_id, appointment=done)
                         + "#appointment-decision", 303)
-    req = queries.get_request(current_user.practice_id, request_id)
+    req = get_request(current_user.practice_id, request_id)
     return _respond(req, done if result == appointments.DONE else result, STATUS[result])
 
 
@@ -126,10 +120,10 @@ def _slot(form: ApproveAppointmentForm, practice) -> Slot | None:
 
 
 def _appointment_request(appointment_id: int):
-    appt = appointments.get(current_user.practice_id, appointment_id)
+    appt = queries.get(current_user.practice_id, appointment_id)
     if appt is None:
         abort(404)
-    return queries.get_request(current_user.practice_id, appt.enrollment_id)
+    return get_request(current_user.practice_id, appt.enrollment_id)
 
 
 @bp.post("/appointments/<int:appointment_id>/approve")
@@ -159,7 +153,7 @@ def decline_appointment(appointment_id: int):
 @bp.post("/requests/<int:request_id>/approve-both")
 @staff_required
 def approve_both(request_id: int):
-    req = queries.get_request(current_user.practice_id, request_id)
+    req = get_request(current_user.practice_id, request_id)
     if req is None or req.appointment is None:
         abort(404)
     form = ApproveAppointmentForm().offer(req.practice)
@@ -173,7 +167,7 @@ def approve_both(request_id: int):
         return redirect(url_for("admin.detail", request_id=request_id, result="approved",
                                 appointment=APPROVED) + "#appointment-decision", 303)
     # htmx: the enrollment's decision panel, which carries this one out of band.
-    req = queries.get_request(current_user.practice_id, request_id)
+    req = get_request(current_user.practice_id, request_id)
     g.appointment_panel = panel(req, APPROVED)
     resp = render_detail(req, "approved")
     resp.headers["HX-Retarget"] = "#decision"

@@ -1,6 +1,6 @@
-"""What the dashboard reads: the queue, the search, one request, the pending count.
-Everything is scoped to one practice: another practice's rows are simply not found."""
-from dataclasses import dataclass
+"""What the requests' pages read: the queue, the search, one request, its decision,
+the pending count.  Everything is scoped to one practice: another practice's rows are
+simply not found."""
 from datetime import date
 
 import sqlalchemy as sa
@@ -10,18 +10,11 @@ from enrollment.codes import PENDING
 from enrollment.models import EnrollmentRequest, PatientAccount
 from extensions import db
 
-from .models import Decision, StaffUser
+from ..core import Page, page_bounds
+from .models import Decision
 
 SEARCH_LIMIT = 50
 R = EnrollmentRequest
-
-
-@dataclass
-class Page:
-    rows: list
-    number: int
-    pages: int
-    total: int
 
 
 def pending_count(practice_id: int) -> int:
@@ -33,8 +26,7 @@ def queue(practice_id: int, status: str, number: int, size: int) -> Page:
     where = (R.practice_id == practice_id, R.status == status)
     total = db.session.execute(
         sa.select(sa.func.count()).select_from(R).where(*where)).scalar_one()
-    pages = max(1, -(-total // size))
-    number = min(max(1, number), pages)
+    pages, number = page_bounds(total, number, size)
     # The page's ids from the index alone (ix_request_queue ends with created_at, id),
     # then only those rows: a deep page skips index entries, not table rows.  The ids
     # are this practice's; no second practice_id test outside, which would tempt
@@ -106,13 +98,3 @@ def get_request(practice_id: int, request_id: int) -> EnrollmentRequest | None:
 def decision_of(request_id: int) -> Decision | None:
     return db.session.execute(sa.select(Decision).where(Decision.request_id == request_id)
                               .options(joinedload(Decision.staff))).scalar()
-
-
-def staff_of(practice_id: int, staff_id: int) -> StaffUser | None:
-    return db.session.execute(sa.select(StaffUser).where(
-        StaffUser.id == staff_id, StaffUser.practice_id == practice_id)).scalar()
-
-
-def staff_list(practice_id: int) -> list[StaffUser]:
-    return list(db.session.execute(sa.select(StaffUser).where(
-        StaffUser.practice_id == practice_id).order_by(StaffUser.email)).scalars())

@@ -1,6 +1,4 @@
-"""`flask --app app practice create|list|update|deactivate` and
-`flask --app app staff create|list|disable`."""
-import os
+"""`flask --app app practice create|list|update|deactivate`."""
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
@@ -14,11 +12,7 @@ from enrollment.models import Practice
 from extensions import db
 from outbox import clean_address
 
-from . import staff as staff_accounts
-from .models import StaffUser
-
 practice_group = AppGroup("practice", help="Create, list, update, deactivate practices.")
-staff_group = AppGroup("staff", help="Create, list and disable staff accounts.")
 
 
 def _phone(value: str) -> str:
@@ -128,40 +122,3 @@ def practice_deactivate(slug):
         db.session.execute(sa.update(Practice).where(Practice.id == practice.id)
                            .values(active=False))
     click.echo(f"practice {slug} deactivated")
-
-
-@staff_group.command("create")
-@click.argument("email")
-@click.option("--practice", "practice_slug", required=True)
-@click.option("--admin", is_flag=True, help="may read the audit trail")
-def staff_create(email, practice_slug, admin):
-    """Add a staff member to a practice.  The password comes from the environment
-    variable PORTAL_STAFF_PASSWORD, else from an interactive prompt."""
-    password = os.environ.get("PORTAL_STAFF_PASSWORD") or click.prompt(
-        "Password", hide_input=True, confirmation_prompt=True)
-    try:
-        user = staff_accounts.create(email, practice_slug, password, admin=admin)
-    except staff_accounts.StaffError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"staff {user.email} created ({user.role}, {practice_slug})")
-
-
-@staff_group.command("list")
-@click.option("--practice", "practice_slug")
-def staff_list(practice_slug):
-    """Email, practice, role, active or disabled."""
-    query = sa.select(StaffUser).order_by(StaffUser.email)
-    if practice_slug:
-        query = query.where(StaffUser.practice_id == _get(practice_slug).id)
-    for s in db.session.execute(query).scalars():
-        click.echo(f"{s.email}\t{s.practice.slug}\t{s.role}\t"
-                   f"{'active' if s.active else 'disabled'}")
-
-
-@staff_group.command("disable")
-@click.argument("email")
-def staff_disable(email):
-    """Disable a staff member; every session of theirs ends now."""
-    if staff_accounts.disable(email) is None:
-        raise click.ClickException(f"no staff member {email!r}")
-    click.echo(f"staff {email.strip().lower()} disabled; their sessions ended")

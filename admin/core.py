@@ -1,0 +1,104 @@
+"""What every feature of the dashboard shares: who may see it (signed-in staff; some
+pages practice admins only), no caching, the navigation's user, the tables' template
+helpers (templates/admin/_row_kit.html), the forms' base, an email field's check, and
+the Page of a queue."""
+from dataclasses import dataclass
+from functools import wraps
+
+from email_validator import EmailNotValidError, validate_email
+from flask import abort, url_for
+from flask_babel import get_locale, lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms.validators import ValidationError
+
+from auth.clock import COMPACT, format_when
+from auth.login import login_required, signed_in_as
+
+from . import bp
+
+STAFF = "staff"
+_MARK = 2_147_483_647   # an id no request has: replaced by %d
+
+# --- who may see it -----------------------------------------------------------------
+
+staff_required = login_required(STAFF)
+
+
+def admin_required(view):
+    """Signed-in staff with the role admin; other staff get 403."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+    return staff_required(wrapped)
+
+
+@bp.after_request
+def _no_store(resp):
+    """Patient data: never cached, by the browser or anything between."""
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.context_processor
+def _nav():
+    return {"staff": current_user if signed_in_as(STAFF) else None}
+
+
+# --- templates ----------------------------------------------------------------------
+
+@bp.app_template_global("request_url")
+def request_url(endpoint: str) -> str:
+    """url_for(endpoint, request_id=…) as a pattern: `pattern % request_id`; what every
+    row shares is worked out once per table, not once per row."""
+    built = url_for(endpoint, request_id=_MARK).replace("%", "%%")
+    return built.replace(str(_MARK), "%d")
+
+
+@bp.app_template_filter("labels")
+def labels(table: dict) -> dict:
+    """A code -> lazy label table translated once, for this request's locale."""
+    return {code: str(label) for code, label in table.items()}
+
+
+@bp.app_template_filter("practice_time")
+def practice_time(utc_naive, zone: str) -> str:
+    """A naive UTC time shown in the practice's zone: 2027-01-15 09:00 PST."""
+    if utc_naive is None:
+        return ""
+    return str(format_when(utc_naive, zone, str(get_locale() or "en"), COMPACT))
+
+
+# --- forms and queues ---------------------------------------------------------------
+
+class AdminForm(FlaskForm):
+    class Meta:
+        locales = False
+
+
+class ButtonForm(AdminForm):
+    """A button that posts: nothing but the CSRF token (approve, remove, disable...)."""
+
+
+def email_address(value: str) -> str:
+    """A typed email address, normalised; ValidationError when it is not one."""
+    try:
+        return validate_email(value or "", check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise ValidationError(_l("Enter an email address like name@example.com."))
+
+
+@dataclass
+class Page:
+    rows: list
+    number: int
+    pages: int
+    total: int
+
+
+def page_bounds(total: int, number: int, size: int) -> tuple[int, int]:
+    """(pages, number): at least one page; `number` brought within them."""
+    pages = max(1, -(-total // size))
+    return pages, min(max(1, number), pages)

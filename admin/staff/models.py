@@ -1,0 +1,57 @@
+"""Staff members (each of one practice, with a role) and their single-use links."""
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from auth.clock import utcnow
+from enrollment.models import Practice
+from extensions import db
+
+STAFF, ADMIN = "staff", "admin"
+ROLES = (STAFF, ADMIN)
+
+
+class StaffUser(UserMixin, db.Model):
+    """A member of one practice's staff.  `email` is stored lower-cased."""
+    __tablename__ = "staff_user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(sa.ForeignKey("practice.id"), index=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(10), default=STAFF)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    disabled_at: Mapped[datetime | None]
+    # Consecutive failed sign-ins (any server): at STAFF_MAX_FAILED_LOGINS the account is
+    # locked until its password is set again (a reset link, or an admin's reset).
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    practice: Mapped[Practice] = relationship()
+
+    kind = "staff"
+
+    def get_id(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
+
+
+class StaffToken(db.Model):
+    """A single-use, expiring link for one staff member: invitation or reset."""
+    __tablename__ = "staff_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("staff_user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(10))      # INVITE or RESET
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    staff: Mapped[StaffUser] = relationship()

@@ -1,0 +1,43 @@
+"""THE table of audit action codes and their labels: every code recorded anywhere is
+here (audit.record refuses any other), and the audit trail page shows these labels.
+A code is at most 20 characters (audit_event.action)."""
+from flask_babel import lazy_gettext as _l
+
+# Enrollment requests (admin/requests, and the patient's answer in account/)
+VIEWED, APPROVED, REJECTED = "viewed", "approved", "rejected"
+NEEDS_INFO, RESUBMITTED = "needs_info", "resubmitted"
+# Appointment requests (admin/appointments)
+APPT_APPROVED, APPT_DECLINED = "appt_approved", "appt_declined"
+# The practice's settings, providers and locations (admin/practice)
+SETTINGS_CHANGED = "settings_changed"
+PROVIDER_ADDED, PROVIDER_RENAMED, PROVIDER_REMOVED = (
+    "provider_added", "provider_renamed", "provider_removed")
+LOCATION_ADDED, LOCATION_RENAMED, LOCATION_REMOVED = (
+    "location_added", "location_renamed", "location_removed")
+# Staff (admin/staff)
+STAFF_INVITED, INVITATION_RESENT, JOINED = "staff_invited", "invitation_resent", "joined"
+STAFF_DISABLED, STAFF_ACCESS_RESET = "staff_disabled", "staff_access_reset"
+PASSWORD_RESET = "password_reset"
+
+ACTIONS = {
+    VIEWED: _l("Viewed the request"),
+    APPROVED: _l("Approved"),
+    REJECTED: _l("Rejected"),
+    NEEDS_INFO: _l("Asked the patient for information"),
+    RESUBMITTED: _l("The patient sent the request back, updated"),
+    APPT_APPROVED: _l("Confirmed the appointment"),
+    APPT_DECLINED: _l("Declined the appointment"),
+    SETTINGS_CHANGED: _l("Changed the practice settings"),
+    PROVIDER_ADDED: _l("Added a provider"),
+    PROVIDER_RENAMED: _l("Renamed a provider"),
+    PROVIDER_REMOVED: _l("Removed a provider"),
+    LOCATION_ADDED: _l("Added a location"),
+    LOCATION_RENAMED: _l("Renamed a location"),
+    LOCATION_REMOVED: _l("Removed a location"),
+    STAFF_INVITED: _l("Invited a staff member"),
+    INVITATION_RESENT: _l("Sent a staff member's invitation again"),
+    JOINED: _l("Joined (invitation used)"),
+    STAFF_DISABLED: _l("Disabled a staff member"),
+    STAFF_ACCESS_RESET: _l("Reset a staff member's access"),
+    PASSWORD_RESET: _l("Reset their password"),
+}
