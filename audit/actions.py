@@ -1,6 +1,9 @@
 """THE table of audit action codes and their labels: every code recorded anywhere is
 here (audit.record refuses any other), and the audit trail page shows these labels.
-A code is at most 20 characters (audit_event.action)."""
+A code is at most 20 characters (audit_event.action).  The table is read-only: a new
+code is a line here, never an update from elsewhere."""
+from types import MappingProxyType
+
 from flask_babel import lazy_gettext as _l
 
 # Enrollment requests (admin/requests, and the patient's answer in account/)
@@ -19,7 +22,7 @@ STAFF_INVITED, INVITATION_RESENT, JOINED = "staff_invited", "invitation_resent",
 STAFF_DISABLED, STAFF_ACCESS_RESET = "staff_disabled", "staff_access_reset"
 PASSWORD_RESET = "password_reset"
 
-ACTIONS = {
+ACTIONS = MappingProxyType({
     VIEWED: _l("Viewed the request"),
     APPROVED: _l("Approved"),
     REJECTED: _l("Rejected"),
@@ -40,4 +43,4 @@ ACTIONS = {
     STAFF_DISABLED: _l("Disabled a staff member"),
     STAFF_ACCESS_RESET: _l("Reset a staff member's access"),
     PASSWORD_RESET: _l("Reset their password"),
-}
+})

@@ -1,0 +1,3 @@
+"""Staff and patients, as tests/admin and tests/account make them."""
+from tests.account.conftest import (  # noqa: F401  (fixtures)
+    fresh_limits, make_staff, patient, patient_request, smtp)
