@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import phonenumbers
 from flask import current_app, has_request_context, request as http_request
 
-from auth.clock import format_when
+from auth.clock import When, format_when
 from outbox import OutboxMessage, enqueue
 
 from .codes import APPOINTMENT_DECLINE_REASONS, REJECTION_REASONS
@@ -93,7 +93,7 @@ def queue_new_request_notice(req: EnrollmentRequest) -> OutboxMessage | None:
                                          "dashboard_url": external_url("admin.queue")})
 
 
-def _when(starts_at_utc, zone: str, locale: str):
+def _when(starts_at_utc, zone: str, locale: str) -> When:
     """A UTC time as the patient reads it: in the practice's zone, in their language."""
     return format_when(starts_at_utc, zone, locale)
 
