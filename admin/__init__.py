@@ -9,23 +9,29 @@
     staff/          staff accounts, sign-in, invitations and resets; `staff` CLI
 
 Each feature has its routes, forms and queries together and registers its views on
-`bp`.  Arrows: admin -> enrollment, audit, auth, outbox; never account."""
+`bp`.  Inside: every feature uses core and staff's StaffUser; appointments build on a
+request's page and its approval (requests), and a rejected request closes its pending
+appointment (appointments.decisions.close_with_enrollment).  Outside: admin ->
+enrollment, audit, auth, outbox; never account."""
+from importlib import import_module
+
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+# The modules that register views (and template helpers) on bp.
+VIEWS = ("core", "requests.routes", "requests.routes_detail", "appointments.routes",
+         "practice.routes", "practice.routes_audit", "staff.routes_signin", "staff.routes")
 
 
 def init_app(app) -> None:
     from auth.login import register_kind
 
-    from . import core  # noqa: F401  (guard, navigation, template helpers on bp)
-    from .appointments import routes as _appointments  # noqa: F401  (views on bp)
-    from .practice import routes as _practice, routes_audit as _audit  # noqa: F401
     from .practice.cli import practice_group
-    from .requests import routes as _requests, routes_detail as _detail  # noqa: F401
-    from .staff import routes as _staff, routes_signin as _signin  # noqa: F401
     from .staff.accounts import load_staff
     from .staff.cli import staff_group
+    for name in VIEWS:
+        import_module(f"{__name__}.{name}")
     register_kind("staff", load_staff, idle_config="STAFF_IDLE_MINUTES",
                   login_endpoint="admin.login", blueprints=("admin",))
     app.register_blueprint(bp)
