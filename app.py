@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import account
 import admin
 import auth
+import crypto
 import enrollment
 import errors
 import home
@@ -37,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
+    crypto.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
     csrf.init_app(app)

@@ -7,6 +7,8 @@ import os
 import secrets
 from pathlib import Path
 
+import crypto
+
 WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "development"}
 MIN_SECRET_LENGTH = 32
 
@@ -63,9 +65,24 @@ def secret_key(instance_path: str, production: bool) -> str:
     return path.read_text().strip()
 
 
+def data_keys(instance_path: str, production: bool) -> tuple[list[str], str]:
+    """PORTAL_DATA_KEYS (comma-separated, the first encrypts) and PORTAL_INDEX_KEY;
+    development generates each once into instance/ (production refuses to start
+    without them: require_production_settings)."""
+    raw = os.environ.get("PORTAL_DATA_KEYS", "")
+    index = os.environ.get("PORTAL_INDEX_KEY", "")
+    if not raw and not production:
+        raw = crypto.development_key(instance_path, "data_key", crypto.new_data_key)
+    if not index and not production:
+        index = crypto.development_key(instance_path, "index_key", crypto.new_index_key)
+    return [k.strip() for k in raw.split(",") if k.strip()], index
+
+
 def require_production_settings() -> None:
-    """Production must say where mail goes and what address links in email carry."""
-    missing = [name for name in ("MAIL_SERVER", "PORTAL_BASE_URL") if not os.environ.get(name)]
+    """Production must say where mail goes, what address links in email carry, and
+    the keys that encrypt patients' data."""
+    names = ("MAIL_SERVER", "PORTAL_BASE_URL", "PORTAL_DATA_KEYS", "PORTAL_INDEX_KEY")
+    missing = [name for name in names if not os.environ.get(name)]
     if missing:
         raise ConfigError("set " + " and ".join(missing) + " in production (see README)")
 
@@ -75,10 +92,14 @@ def load_config(instance_path: str) -> dict:
     if production:
         require_production_settings()
     ttl_hours = _int("DRAFT_TTL_HOURS", 24)
+    data, index = data_keys(instance_path, production)
     return {
         "PRODUCTION": production,
         "SECRET_KEY": secret_key(instance_path, production),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        # Encryption of patients' data at rest (crypto.py).
+        "PORTAL_DATA_KEYS": data,
+        "PORTAL_INDEX_KEY": index,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "DRAFT_TTL_HOURS": ttl_hours,
         # How many reverse proxies (TLS terminator, load balancer) stand in front: their

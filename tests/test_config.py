@@ -5,6 +5,7 @@ import secrets
 import pytest
 
 import config
+import crypto
 from app import create_app
 from auth.hashing import hash_secret
 
@@ -12,7 +13,8 @@ from auth.hashing import hash_secret
 def env(monkeypatch):
     """A clean environment for load_config: no variable the tests do not set."""
     for name in ("PORTAL_ENV", "SECRET_KEY", "DATABASE_URL", "ARGON2_TIME_COST",
-                 "ARGON2_MEMORY_COST", "ARGON2_PARALLELISM", "MAIL_SERVER", "PORTAL_BASE_URL"):
+                 "ARGON2_MEMORY_COST", "ARGON2_PARALLELISM", "MAIL_SERVER", "PORTAL_BASE_URL",
+                 "PORTAL_DATA_KEYS", "PORTAL_INDEX_KEY"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -21,6 +23,8 @@ def production(env):
     env.setenv("PORTAL_ENV", "production")
     env.setenv("MAIL_SERVER", "smtp.example.org")
     env.setenv("PORTAL_BASE_URL", "https://portal.example.org")
+    env.setenv("PORTAL_DATA_KEYS", crypto.new_data_key())
+    env.setenv("PORTAL_INDEX_KEY", crypto.new_index_key())
 
 
 # --- configuration ----------------------------------------------------------------------
@@ -37,8 +41,9 @@ def test_production_refuses_to_start_without_a_strong_secret_key(env, tmp_path, 
     assert not (tmp_path / "secret_key").exists()
 
 
-@pytest.mark.parametrize("unset", ["MAIL_SERVER", "PORTAL_BASE_URL"])
-def test_production_refuses_to_start_without_mail_or_base_url(env, tmp_path, unset):
+@pytest.mark.parametrize("unset", ["MAIL_SERVER", "PORTAL_BASE_URL", "PORTAL_DATA_KEYS",
+                                   "PORTAL_INDEX_KEY"])
+def test_production_refuses_to_start_without_mail_base_url_or_keys(env, tmp_path, unset):
     production(env)
     env.setenv("SECRET_KEY", secrets.token_urlsafe(48))
     env.delenv(unset)

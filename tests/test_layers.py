@@ -12,7 +12,7 @@ FLOORS = [
     {"enrollment"},
     {"audit", "outbox"},
     {"auth"},
-    {"assets", "config", "database", "errors", "extensions", "htmx", "security"},
+    {"assets", "config", "crypto", "database", "errors", "extensions", "htmx", "security"},
 ]
 FLOOR = {name: level for level, names in enumerate(FLOORS) for name in names}
 BOTTOM = len(FLOORS) - 1

@@ -1,0 +1,151 @@
+"""Protected health information encrypted by the application before it reaches the
+database, and keyed hashes that let an encrypted value still be searched for.
+
+* `PORTAL_DATA_KEYS`: Fernet keys (AES-128-CBC with HMAC-SHA256, authenticated),
+  comma-separated.  The first encrypts; every one decrypts, so a new key is put first
+  and the old ones stay until `flask --app app keys rotate` has re-encrypted every value.
+* `PORTAL_INDEX_KEY`: the HMAC-SHA256 key of the searchable hashes (a date of birth's,
+  say).  It is separate, so rotating the data keys leaves every index valid.
+
+Columns use the types below (`EncryptedText`, `EncryptedJSON`, `EncryptedDate`); their
+values are encrypted when written and decrypted when read, so models and queries keep
+their plain Python values.  Development generates both keys once into instance/ (like
+the secret key); production refuses to start without them (config.py).
+"""
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import secrets
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from flask import Flask, current_app
+
+EXTENSION = "crypto"
+
+
+class KeyProblem(ValueError):
+    """A configured key is not a usable key."""
+
+
+class Keys:
+    """The data keys (first encrypts, all decrypt) and the index key."""
+
+    def __init__(self, data_keys: list[str], index_key: str):
+        if not data_keys:
+            raise KeyProblem("PORTAL_DATA_KEYS holds no key")
+        try:
+            self.fernets = [Fernet(k.strip().encode()) for k in data_keys]
+        except (ValueError, binascii.Error) as exc:
+            raise KeyProblem("PORTAL_DATA_KEYS: each key must be 32 url-safe base64 "
+                            "bytes (Fernet.generate_key())") from exc
+        self.multi = MultiFernet(self.fernets)
+        raw = index_key.strip().encode()
+        if len(raw) < 32:
+            raise KeyProblem("PORTAL_INDEX_KEY must be at least 32 characters")
+        self.index_key = raw
+
+    def encrypt(self, text: str) -> str:
+        return self.multi.encrypt(text.encode()).decode("ascii")
+
+    def decrypt(self, token: str) -> str:
+        return self.multi.decrypt(token.encode("ascii")).decode()
+
+    def is_current(self, token: str) -> bool:
+        """Encrypted with the first (current) key?"""
+        try:
+            self.fernets[0].decrypt(token.encode("ascii"))
+        except InvalidToken:
+            return False
+        return True
+
+    def rotate(self, token: str) -> str:
+        """The same value under the current key (its original time kept)."""
+        return self.multi.rotate(token.encode("ascii")).decode("ascii")
+
+    def index(self, value: str) -> str:
+        return hmac.new(self.index_key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def keys() -> Keys:
+    return current_app.extensions[EXTENSION]
+
+
+def new_data_key() -> str:
+    return Fernet.generate_key().decode("ascii")
+
+
+def new_index_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+def development_key(instance_path: str, name: str, make) -> str:
+    """A key generated once into instance/<name> (mode 600) and read back after."""
+    path = Path(instance_path) / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def init_app(app: Flask) -> None:
+    cfg = app.config
+    app.extensions[EXTENSION] = Keys(list(cfg["PORTAL_DATA_KEYS"]), cfg["PORTAL_INDEX_KEY"])
+
+
+def index_hash(value: str | date | None) -> str | None:
+    """The keyed hash stored beside an encrypted value to find it by equality."""
+    if value is None or value == "":
+        return None
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    return keys().index(text)
+
+
+class EncryptedText(sa.types.TypeDecorator):
+    """A str, stored as a Fernet token.  None and "" are stored as they are (an empty
+    value says nothing), so optional fields cost nothing and stay NULL-able."""
+    impl = sa.Text
+    cache_ok = True
+
+    def serialize(self, value):
+        return str(value)
+
+    def deserialize(self, text: str):
+        return text
+
+    def process_bind_param(self, value, dialect):
+        if value is None or value == "":
+            return value
+        return keys().encrypt(self.serialize(value))
+
+    def process_result_value(self, value, dialect):
+        if value is None or value == "":
+            return value
+        return self.deserialize(keys().decrypt(value))
+
+
+class EncryptedJSON(EncryptedText):
+    """A JSON value (dict, list), encrypted as one token."""
+    cache_ok = True
+
+    def serialize(self, value):
+        return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+    def deserialize(self, text: str):
+        return json.loads(text)
+
+
+class EncryptedDate(EncryptedText):
+    """A datetime.date, encrypted in its ISO form."""
+    cache_ok = True
+
+    def serialize(self, value):
+        return value.isoformat()
+
+    def deserialize(self, text: str):
+        return date.fromisoformat(text)
