@@ -276,6 +276,52 @@ def test_404_405_413_are_clear_pages_never_500(client, htmx):
         assert 'href="/enroll/"' in html       # a way back into the enrollment
 
 
+SECRET_DETAIL = "boom: the ledger row 4711 for maria@example.org"
+
+
+@pytest.fixture(scope="module")
+def failing_app(app, tmp_path_factory):
+    """An app of its own on the suite's database (the shared app has served requests: no
+    new routes there) with one route that raises, and exceptions handled as in
+    production, not propagated to the test client as TESTING would have them."""
+    from app import create_app
+    from tests.conftest import test_config
+    failing = create_app({**test_config(tmp_path_factory), "PROPAGATE_EXCEPTIONS": False,
+                          "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+
+    @failing.route("/_fails", methods=["GET", "POST"])
+    def fails():
+        raise RuntimeError(SECRET_DETAIL)
+    yield failing
+    with failing.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_an_unexpected_error_is_our_own_500_page_without_the_details(
+        failing_app, caplog, htmx, method):
+    client = failing_app.test_client()
+    headers = {"HX-Request": "true"} if htmx else {}
+    form = {}
+    if method == "POST":   # a valid form post, CSRF token and all
+        form["csrf_token"] = csrf_token(client.get("/enroll/practice").get_data(as_text=True))
+    with caplog.at_level("ERROR"):
+        resp = client.open("/_fails", method=method, headers=headers, data=form)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 500
+    assert resp.mimetype == "text/html"
+    assert "Something went wrong on our side. What you saved is safe" in html
+    assert ("<html" in html) is not htmx
+    assert resp.headers["Cache-Control"] == "no-store"
+    assert 'href="/enroll/"' in html
+    for leak in ("Traceback", "RuntimeError", "ledger", "4711", "maria@example.org",
+                 "Internal Server Error"):
+        assert leak not in html, leak
+    # ... while the operator's log has it.
+    assert any(r.exc_info and SECRET_DETAIL in str(r.exc_info[1]) for r in caplog.records)
+
+
 def test_405_says_which_methods_are_allowed(client):
     resp = client.put("/enroll/practice")
     assert set(resp.headers["Allow"].split(", ")) >= {"GET", "POST"}
