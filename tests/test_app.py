@@ -1,16 +1,10 @@
-"""The foundation: configuration, security headers, static assets, compression,
-migrations and error pages."""
+"""The foundation: security headers, static assets, compression, error pages and the
+home page (migrations: test_migrations.py)."""
 import gzip
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import brotli
 import pytest
-import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 
 from extensions import db
 from tests.conftest import csrf_token
@@ -165,85 +159,6 @@ def test_fragments_are_compressed_too(client, practices):
                                                    "Accept-Encoding": "br"})
     assert resp.headers["Content-Encoding"] == "br"
     assert "Step 1 of 6" in brotli.decompress(resp.data).decode()
-
-
-# --- migrations -------------------------------------------------------------------------
-
-def _env(database_url: str) -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PORTAL_ENV", "TEST_DATABASE_URL")}
-    env.update(DATABASE_URL=database_url, SECRET_KEY="m" * 40)
-    return env
-
-
-def _run(argv: list, database_url: str) -> str:
-    result = subprocess.run(argv, cwd=ROOT, env=_env(database_url), capture_output=True,
-                            text=True, timeout=180)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
-def _flask(*args, database_url: str) -> str:
-    return _run([str(Path(sys.executable).with_name("flask")), "--app", "app", *args],
-                database_url)
-
-
-# Down to nothing and up again, in one process (each start of the app takes a while).
-ROUND_TRIP = """
-import sqlalchemy as sa
-from flask_migrate import downgrade, upgrade
-from app import create_app
-from extensions import db
-app = create_app()
-with app.app_context():
-    downgrade(revision="base")
-    left = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
-    print("LEFT:" + ",".join(sorted(left)))
-    upgrade()
-"""
-
-
-def _schema_differences(app, url: str) -> list:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True,
-                                                             "compare_server_default": False})
-            with app.app_context():
-                return compare_metadata(context, db.metadata)
-    finally:
-        engine.dispose()
-
-
-def test_migrations_build_the_models_schema_on_sqlite(app, tmp_path):
-    url = "sqlite:///" + str(tmp_path / "fresh.db")
-    _flask("db", "upgrade", database_url=url)
-    assert _schema_differences(app, url) == []
-    # ... and every revision steps down to nothing and up again.
-    output = _run([sys.executable, "-c", ROUND_TRIP], url)
-    assert "LEFT:\n" in output
-    assert _schema_differences(app, url) == []
-
-
-@pytest.mark.postgres
-def test_migrations_build_the_models_schema_on_postgresql(app):
-    base = os.environ.get("TEST_DATABASE_URL", "")
-    if not base.startswith("postgresql"):
-        pytest.skip("TEST_DATABASE_URL is not PostgreSQL")
-    import psycopg
-    name = f"test_migrations_{os.getpid()}"
-    admin = sa.engine.make_url(base).set(drivername="postgresql")
-    conninfo = admin.render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
-    try:
-        _flask("db", "upgrade", database_url=url)
-        assert _schema_differences(app, url) == []
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --- error pages and the home page ------------------------------------------------------
