@@ -10,7 +10,7 @@ from auth.sessions import AuthSession, utcnow
 from database import write_transaction
 from enrollment.models import EnrollmentRequest, PatientAccount
 from extensions import db
-from tests.account.conftest import HX, PASSWORD, PatientUser, account_of, approve
+from tests.account.conftest import PASSWORD, PatientUser, account_of, approve
 
 FAILED = "The username or password is not right."
 LOCKED = "This account is locked after too many failed sign-ins."

@@ -8,7 +8,8 @@ from admin.appointment_models import AppointmentDecision
 from admin.models import AuditEvent, Decision, StaffUser
 from extensions import db
 from tests.admin.appointment_helpers import add_appointment, appointment_id_of
-from tests.admin.conftest import HX, request_of
+from tests.admin.conftest import request_of
+from tests.browser import HX
 from tests.conftest import csrf_token
 
 # Every admin endpoint and what the walk asks of it.  A new route must be added here.

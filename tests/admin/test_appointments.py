@@ -4,7 +4,6 @@ emails really delivered, two staff at once, without JavaScript, other practices'
 import threading
 from datetime import date, datetime, time, timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from admin import appointments

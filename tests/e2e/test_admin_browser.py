@@ -60,7 +60,8 @@ def test_sign_in_and_approve_in_place(js_page, live_server):
     expect(page.locator("#decision-result")).to_contain_text("Approved.")
     expect(page.locator("#decision-result")).to_be_focused()
     after = page.locator("#pending-count").inner_text()
-    assert int(after.strip("( pending)")) == int(before.strip("( pending)")) - 1
+    pending = int(before.removeprefix("(").removesuffix(" pending)"))
+    assert after == f"({pending - 1} pending)"
     page.watch.assert_clean()
 
 

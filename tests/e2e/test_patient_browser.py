@@ -8,13 +8,11 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from admin import staff as staff_accounts
-from admin.models import StaffUser
-from auth.hashing import hash_secret, verify_secret
+from auth.hashing import hash_secret
 from database import write_transaction
 from enrollment.codes import NEEDS_INFO
 from enrollment.models import (EnrollmentRequest, InfoRequest, PatientAccount, Practice,
                                SecurityAnswer, utcnow)
-from enrollment.policy import normalise_answer
 from extensions import db
 
 pytestmark = pytest.mark.e2e

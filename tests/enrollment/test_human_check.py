@@ -12,7 +12,7 @@ import itsdangerous
 import pytest
 
 from extensions import limiter
-from tests.wizard import GOOD, Patient
+from tests.wizard import Patient
 
 CHALLENGE_RE = re.compile(r'data-challenge="([^"]+)"')
 TOKEN_RE = re.compile(r'name="robot_token" value="([^"]+)"')
