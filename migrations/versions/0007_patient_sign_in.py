@@ -85,8 +85,7 @@ def _refuse_while_patients_are_audited():
             f"Cannot downgrade below revision 0007: audit_event holds {patients} row(s) "
             "without a staff member (actions by patients), and revision 0006 requires "
             "audit_event.staff_id on every row.  Audit rows are never deleted or "
-            "rewritten by a migration: stay at 0007 or later, or move those rows out "
-            "of audit_event yourself (keeping a copy) before downgrading.")
+            "rewritten by a migration, so this database stays at revision 0007 or later.")
 
 
 def downgrade():
