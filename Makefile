@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app app
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres install install-dev migrate seed bench messages clean
+.PHONY: run test lint test-sqlite test-postgres install install-dev migrate seed bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,10 +36,14 @@ run: seed
 	$(FLASK) outbox send --watch & pids="$$pids $$!"; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-# The whole suite on SQLite (with the one real-browser run), then again on PostgreSQL.
-test: install-dev
+# The linter first (its rules: pyproject.toml), then the whole suite on SQLite (with the
+# one real-browser run), then again on PostgreSQL.
+test: lint
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+
+lint: install-dev
+	$(BIN)/ruff check --quiet .
 
 test-sqlite:
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

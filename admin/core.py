@@ -87,7 +87,7 @@ def email_address(value: str) -> str:
     try:
         return validate_email(value or "", check_deliverability=False).normalized
     except EmailNotValidError:
-        raise ValidationError(_l("Enter an email address like name@example.com."))
+        raise ValidationError(_l("Enter an email address like name@example.com.")) from None
 
 
 @dataclass

@@ -86,7 +86,7 @@ class PersonalForm(StepForm):
         try:
             field.normalized = validate_email(field.data, check_deliverability=False).normalized
         except EmailNotValidError:
-            raise ValidationError(_l("Enter an email address like name@example.com."))
+            raise ValidationError(_l("Enter an email address like name@example.com.")) from None
 
 
 INSURANCE_REQUIRED = {

@@ -55,6 +55,7 @@ def send(watch: bool, interval: float | None):
             db.session.remove()
         if report is None or not report.claimed:
             stop.wait(interval)
+    db.engine.dispose()   # stopped: close the pool's connections rather than drop them
 
 
 @group.command("status")

@@ -76,11 +76,9 @@ def runner(app):
 
 
 @pytest.fixture
-def no_csrf(app):
+def no_csrf(app, monkeypatch):
     """Only for tests that say why they turn CSRF off."""
-    app.config["WTF_CSRF_ENABLED"] = False
-    yield
-    app.config["WTF_CSRF_ENABLED"] = True
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
 
 
 def csrf_token(html: str) -> str:

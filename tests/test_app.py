@@ -1,16 +1,10 @@
-"""The foundation: configuration, security headers, static assets, compression,
-migrations and error pages."""
+"""The foundation: security headers, static assets, compression, error pages and the
+home page (migrations: test_migrations.py)."""
 import gzip
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import brotli
 import pytest
-import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 
 from extensions import db
 from tests.conftest import csrf_token
@@ -167,85 +161,6 @@ def test_fragments_are_compressed_too(client, practices):
     assert "Step 1 of 6" in brotli.decompress(resp.data).decode()
 
 
-# --- migrations -------------------------------------------------------------------------
-
-def _env(database_url: str) -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PORTAL_ENV", "TEST_DATABASE_URL")}
-    env.update(DATABASE_URL=database_url, SECRET_KEY="m" * 40)
-    return env
-
-
-def _run(argv: list, database_url: str) -> str:
-    result = subprocess.run(argv, cwd=ROOT, env=_env(database_url), capture_output=True,
-                            text=True, timeout=180)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
-def _flask(*args, database_url: str) -> str:
-    return _run([str(Path(sys.executable).with_name("flask")), "--app", "app", *args],
-                database_url)
-
-
-# Down to nothing and up again, in one process (each start of the app takes a while).
-ROUND_TRIP = """
-import sqlalchemy as sa
-from flask_migrate import downgrade, upgrade
-from app import create_app
-from extensions import db
-app = create_app()
-with app.app_context():
-    downgrade(revision="base")
-    left = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
-    print("LEFT:" + ",".join(sorted(left)))
-    upgrade()
-"""
-
-
-def _schema_differences(app, url: str) -> list:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True,
-                                                             "compare_server_default": False})
-            with app.app_context():
-                return compare_metadata(context, db.metadata)
-    finally:
-        engine.dispose()
-
-
-def test_migrations_build_the_models_schema_on_sqlite(app, tmp_path):
-    url = "sqlite:///" + str(tmp_path / "fresh.db")
-    _flask("db", "upgrade", database_url=url)
-    assert _schema_differences(app, url) == []
-    # ... and every revision steps down to nothing and up again.
-    output = _run([sys.executable, "-c", ROUND_TRIP], url)
-    assert "LEFT:\n" in output
-    assert _schema_differences(app, url) == []
-
-
-@pytest.mark.postgres
-def test_migrations_build_the_models_schema_on_postgresql(app):
-    base = os.environ.get("TEST_DATABASE_URL", "")
-    if not base.startswith("postgresql"):
-        pytest.skip("TEST_DATABASE_URL is not PostgreSQL")
-    import psycopg
-    name = f"test_migrations_{os.getpid()}"
-    admin = sa.engine.make_url(base).set(drivername="postgresql")
-    conninfo = admin.render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
-    try:
-        _flask("db", "upgrade", database_url=url)
-        assert _schema_differences(app, url) == []
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 # --- error pages and the home page ------------------------------------------------------
 
 @pytest.mark.parametrize("htmx", [False, True])
@@ -274,6 +189,52 @@ def test_404_405_413_are_clear_pages_never_500(client, htmx):
         assert ("<html" in html) is not htmx
         assert resp.headers["Cache-Control"] == "no-store"
         assert 'href="/enroll/"' in html       # a way back into the enrollment
+
+
+SECRET_DETAIL = "boom: the ledger row 4711 for maria@example.org"
+
+
+@pytest.fixture(scope="module")
+def failing_app(app, tmp_path_factory):
+    """An app of its own on the suite's database (the shared app has served requests: no
+    new routes there) with one route that raises, and exceptions handled as in
+    production, not propagated to the test client as TESTING would have them."""
+    from app import create_app
+    from tests.conftest import test_config
+    failing = create_app({**test_config(tmp_path_factory), "PROPAGATE_EXCEPTIONS": False,
+                          "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+
+    @failing.route("/_fails", methods=["GET", "POST"])
+    def fails():
+        raise RuntimeError(SECRET_DETAIL)
+    yield failing
+    with failing.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_an_unexpected_error_is_our_own_500_page_without_the_details(
+        failing_app, caplog, htmx, method):
+    client = failing_app.test_client()
+    headers = {"HX-Request": "true"} if htmx else {}
+    form = {}
+    if method == "POST":   # a valid form post, CSRF token and all
+        form["csrf_token"] = csrf_token(client.get("/enroll/practice").get_data(as_text=True))
+    with caplog.at_level("ERROR"):
+        resp = client.open("/_fails", method=method, headers=headers, data=form)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 500
+    assert resp.mimetype == "text/html"
+    assert "Something went wrong on our side. What you saved is safe" in html
+    assert ("<html" in html) is not htmx
+    assert resp.headers["Cache-Control"] == "no-store"
+    assert 'href="/enroll/"' in html
+    for leak in ("Traceback", "RuntimeError", "ledger", "4711", "maria@example.org",
+                 "Internal Server Error"):
+        assert leak not in html, leak
+    # ... while the operator's log has it.
+    assert any(r.exc_info and SECRET_DETAIL in str(r.exc_info[1]) for r in caplog.records)
 
 
 def test_405_says_which_methods_are_allowed(client):

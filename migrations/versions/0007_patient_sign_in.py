@@ -6,6 +6,7 @@ Create Date: 2026-11-28 10:00:00
 
 """
 from alembic import op
+from alembic.util import CommandError
 import sqlalchemy as sa
 
 
@@ -21,6 +22,13 @@ depends_on = None
 # tables, one index, and one batch alter: audit_event.staff_id becomes nullable (a
 # patient's resubmission is audited without a staff member).  On SQLite that copies
 # audit_event, which no foreign key references, so no cascade can fire.
+# The copy reflects audit_event alone: following its foreign keys would reflect
+# enrollment_request and patient_account too, whose expression indexes SQLite cannot
+# reflect (a "Skipped unsupported reflection" SAWarning for each on every upgrade).  The
+# copy keeps audit_event's foreign keys either way; it needs only their table names.
+AUDIT_ONLY = {"resolve_fks": False}
+
+
 def upgrade():
     op.add_column('patient_account', sa.Column('failed_logins', sa.Integer(),
                                                server_default='0', nullable=False))
@@ -31,7 +39,7 @@ def upgrade():
     op.add_column('enrollment_request', sa.Column('resubmitted_at', sa.DateTime(),
                                                   nullable=True))
     op.create_index('ix_request_email_any', 'enrollment_request', [sa.text('lower(email)')])
-    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+    with op.batch_alter_table('audit_event', reflect_kwargs=AUDIT_ONLY) as batch_op:
         batch_op.alter_column('staff_id', existing_type=sa.Integer(), nullable=True)
 
     op.create_table('recovery_token',
@@ -65,12 +73,28 @@ def upgrade():
                     unique=False)
 
 
+def _refuse_while_patients_are_audited():
+    """0006 wants a staff member on every audit row.  Rows without one record what
+    patients did (resubmissions); the audit trail is never deleted or rewritten, so the
+    downgrade stops here, before changing anything, while such rows exist."""
+    audit = sa.table('audit_event', sa.column('staff_id'))
+    patients = op.get_bind().execute(sa.select(sa.func.count()).select_from(audit)
+                                     .where(audit.c.staff_id.is_(None))).scalar()
+    if patients:
+        raise CommandError(
+            f"Cannot downgrade below revision 0007: audit_event holds {patients} row(s) "
+            "without a staff member (actions by patients), and revision 0006 requires "
+            "audit_event.staff_id on every row.  Audit rows are never deleted or "
+            "rewritten by a migration, so this database stays at revision 0007 or later.")
+
+
 def downgrade():
+    _refuse_while_patients_are_audited()
     op.drop_index(op.f('ix_info_request_request_id'), table_name='info_request')
     op.drop_table('info_request')
     op.drop_index(op.f('ix_recovery_token_account_id'), table_name='recovery_token')
     op.drop_table('recovery_token')
-    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+    with op.batch_alter_table('audit_event', reflect_kwargs=AUDIT_ONLY) as batch_op:
         batch_op.alter_column('staff_id', existing_type=sa.Integer(), nullable=False)
     op.drop_index('ix_request_email_any', table_name='enrollment_request')
     # Plain DROP COLUMN (SQLite 3.35+): a batch copy would lose the expression indexes.

@@ -11,7 +11,7 @@ from extensions import db
 from outbox import send_due
 from tests.admin.conftest import (  # noqa: F401  (fixtures: limits reset, staff)
     Staff, confirm_email, create_staff, fresh_limits, make_staff, patient_request, request_of)
-from tests.browser import HX, FormBrowser
+from tests.browser import FormBrowser
 from tests.outbox.conftest import enroll, smtp  # noqa: F401  (the SMTP fixture)
 from tests.wizard import GOOD
 
@@ -56,7 +56,8 @@ def patient(app, practices):
     return make
 
 
-def approve(app, make_staff, request_id: int, staff_email="ana@riverside.example"):
+def approve(app, make_staff, request_id: int,  # noqa: F811  (the fixture, passed in)
+            staff_email="ana@riverside.example"):
     """Approve through the dashboard (its real route)."""
     staff = make_staff(staff_email)
     staff.get(f"/admin/requests/{request_id}")
@@ -72,7 +73,7 @@ def account_of(app, username: str) -> PatientAccount | None:
             .execution_options(populate_existing=True)).scalar()
 
 
-def deliver(app, smtp, to: str) -> list:
+def deliver(app, smtp, to: str) -> list:   # noqa: F811  (the fixture, passed in)
     """Send what the outbox holds; the messages the SMTP server got for `to`."""
     with app.app_context():
         assert send_due().failed == 0

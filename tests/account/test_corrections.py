@@ -123,18 +123,16 @@ def test_staff_deciding_meanwhile_closes_the_loop(app, patient, make_staff):
 
 
 def test_the_confirmation_link_can_be_sent_again_while_the_request_is_with_the_patient(
-        app, patient, make_staff, smtp):
+        app, patient, make_staff, smtp, monkeypatch):
     from datetime import timedelta
 
     from database import write_transaction
     from enrollment.models import utcnow
     user = patient(confirmed=False)
     staff = make_staff()
-    app.config["APPROVAL_REQUIRES_CONFIRMED_EMAIL"] = False   # staff may ask meanwhile
-    try:
+    with monkeypatch.context() as patch:   # staff may ask meanwhile
+        patch.setitem(app.config, "APPROVAL_REQUIRES_CONFIRMED_EMAIL", False)
         ask(staff, user.request_id, ("insurance",))
-    finally:
-        app.config["APPROVAL_REQUIRES_CONFIRMED_EMAIL"] = True
     with app.app_context(), write_transaction():
         db.session.execute(sa.update(EnrollmentRequest).where(
             EnrollmentRequest.id == user.request_id).values(

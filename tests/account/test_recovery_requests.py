@@ -98,10 +98,8 @@ def test_csrf_stays_on(app, smtp, patient):
 # -- throttling and logs ---------------------------------------------------------------
 
 @pytest.fixture
-def low_limit(app):
-    app.config["PATIENT_RECOVERY_LIMIT"] = "2 per hour"
-    yield
-    app.config["PATIENT_RECOVERY_LIMIT"] = "10 per hour"
+def low_limit(app, monkeypatch):
+    monkeypatch.setitem(app.config, "PATIENT_RECOVERY_LIMIT", "2 per hour")
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["no-js", "htmx"])

@@ -10,7 +10,7 @@ from auth.sessions import AuthSession, utcnow
 from database import write_transaction
 from enrollment.models import EnrollmentRequest, PatientAccount
 from extensions import db
-from tests.account.conftest import HX, PASSWORD, PatientUser, account_of, approve
+from tests.account.conftest import PASSWORD, PatientUser, account_of, approve
 
 FAILED = "The username or password is not right."
 LOCKED = "This account is locked after too many failed sign-ins."
@@ -132,11 +132,11 @@ def test_staff_and_patient_sessions_do_not_cross(app, patient, make_staff):
     assert user.get("/admin/").headers["Location"].startswith("/admin/login")
 
 
-def test_failures_are_counted_per_account_across_servers_then_lock(app, patient):
+def test_failures_are_counted_per_account_across_servers_then_lock(app, patient, monkeypatch):
     """Two clients stand for two app servers: the count lives in the database."""
     user = patient(sign_in=False)
-    app.config["PATIENT_LOGIN_LIMIT"] = "1000 per minute"
-    try:
+    with monkeypatch.context() as patch:
+        patch.setitem(app.config, "PATIENT_LOGIN_LIMIT", "1000 per minute")
         for n in range(4):
             other = PatientUser(app.test_client(), user.username, "", 0)
             assert other.sign_in(password=f"wrong {n}").status_code == 401
@@ -154,8 +154,6 @@ def test_failures_are_counted_per_account_across_servers_then_lock(app, patient)
         assert resp.status_code == 401 and LOCKED in resp.get_data(as_text=True)
         assert "Reset your password" in resp.get_data(as_text=True)
         assert "Reset your password by email" in resp.get_data(as_text=True)
-    finally:
-        app.config["PATIENT_LOGIN_LIMIT"] = "10 per 15 minutes"
 
     from account.patients import set_password
     with app.test_request_context():
@@ -164,23 +162,20 @@ def test_failures_are_counted_per_account_across_servers_then_lock(app, patient)
         password="a brand new sentence 77").status_code == 303
 
 
-def test_failed_sign_ins_are_limited_per_address(app, patient):
+def test_failed_sign_ins_are_limited_per_address(app, patient, monkeypatch):
     user = patient(sign_in=False)
-    app.config["PATIENT_LOGIN_LIMIT"] = "3 per minute"
-    try:
-        assert user.sign_in().status_code == 303   # successes are not counted
-        user.post("/logout")
-        for _ in range(3):
-            assert user.sign_in(password="wrong").status_code == 401
-        resp = user.sign_in()
-        assert resp.status_code == 429
-        assert "Too many tries" in resp.get_data(as_text=True)
-        other = PatientUser(app.test_client(), user.username, "", 0)
-        other_resp = other.client.post("/login", data={}, environ_base={
-            "REMOTE_ADDR": "192.0.2.9"})
-        assert other_resp.status_code != 429   # another address is not limited
-    finally:
-        app.config["PATIENT_LOGIN_LIMIT"] = "10 per 15 minutes"
+    monkeypatch.setitem(app.config, "PATIENT_LOGIN_LIMIT", "3 per minute")
+    assert user.sign_in().status_code == 303   # successes are not counted
+    user.post("/logout")
+    for _ in range(3):
+        assert user.sign_in(password="wrong").status_code == 401
+    resp = user.sign_in()
+    assert resp.status_code == 429
+    assert "Too many tries" in resp.get_data(as_text=True)
+    other = PatientUser(app.test_client(), user.username, "", 0)
+    other_resp = other.client.post("/login", data={}, environ_base={
+        "REMOTE_ADDR": "192.0.2.9"})
+    assert other_resp.status_code != 429   # another address is not limited
 
 
 def test_sign_in_is_linked_where_it_belongs(client, patient):

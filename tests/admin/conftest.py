@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from database import write_transaction
 from enrollment.models import EnrollmentRequest
 from extensions import db, limiter
-from tests.browser import HX, FormBrowser
+from tests.browser import FormBrowser
 from tests.outbox.conftest import enroll, smtp  # noqa: F401  (the SMTP fixture)
 
 PASSWORD = "quiet harbour lantern 42"

@@ -10,7 +10,8 @@ from admin.staff.models import StaffUser
 from audit import AuditEvent
 from extensions import db
 from tests.admin.appointment_helpers import add_appointment, appointment_id_of
-from tests.admin.conftest import HX, request_of
+from tests.admin.conftest import request_of
+from tests.browser import HX
 from tests.conftest import csrf_token
 
 # Every admin endpoint and what the walk asks of it.  A new route must be added here.

@@ -86,7 +86,7 @@ def test_without_javascript_decisions_redirect_after_post(app, make_staff, patie
     assert "Approved." in page and "<html" in page
 
 
-def test_approval_needs_a_confirmed_email(app, make_staff, patient_request):
+def test_approval_needs_a_confirmed_email(app, make_staff, patient_request, monkeypatch):
     req = patient_request(5, confirmed=False)
     staff = make_staff()
     detail = staff.get(f"/admin/requests/{req.id}").get_data(as_text=True)
@@ -95,11 +95,8 @@ def test_approval_needs_a_confirmed_email(app, make_staff, patient_request):
     assert resp.status_code == 409
     assert "has not confirmed their email address" in resp.get_data(as_text=True)
     assert request_of(app, "patient5@example.org").status == "pending"
-    app.config["APPROVAL_REQUIRES_CONFIRMED_EMAIL"] = False
-    try:
-        assert staff.post(f"/admin/requests/{req.id}/approve", htmx=True).status_code == 200
-    finally:
-        app.config["APPROVAL_REQUIRES_CONFIRMED_EMAIL"] = True
+    monkeypatch.setitem(app.config, "APPROVAL_REQUIRES_CONFIRMED_EMAIL", False)
+    assert staff.post(f"/admin/requests/{req.id}/approve", htmx=True).status_code == 200
 
 
 def test_reject_needs_an_offered_reason(app, runner, make_staff, patient_request):

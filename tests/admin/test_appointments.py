@@ -4,7 +4,6 @@ emails really delivered, two staff at once, without JavaScript, other practices'
 import threading
 from datetime import date, datetime, time, timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from admin.appointments import decisions as appointments
@@ -98,16 +97,13 @@ def test_the_queue_lists_own_practice_newest_first_by_status(app, runner, practi
     assert fragment.headers["Cache-Control"] == "no-store"
 
 
-def test_the_queue_is_paginated(app, practices, make_staff):
+def test_the_queue_is_paginated(app, practices, make_staff, monkeypatch):
     for n in range(3):
         make_appointment(app, practices, n)
     staff = make_staff()
-    app.config["ADMIN_PAGE_SIZE"], size = 2, app.config["ADMIN_PAGE_SIZE"]
-    try:
-        first = staff.get("/admin/appointments").get_data(as_text=True)
-        second = staff.get("/admin/appointments?page=2").get_data(as_text=True)
-    finally:
-        app.config["ADMIN_PAGE_SIZE"] = size
+    monkeypatch.setitem(app.config, "ADMIN_PAGE_SIZE", 2)
+    first = staff.get("/admin/appointments").get_data(as_text=True)
+    second = staff.get("/admin/appointments?page=2").get_data(as_text=True)
     assert first.count('<tr id="appointment-') == 2 and 'rel="next"' in first
     assert second.count('<tr id="appointment-') == 1 and 'rel="prev"' in second
     assert "page 2 of 2 (3 in all)" in second

@@ -36,20 +36,17 @@ def test_status_filter_and_newest_first(app, make_staff, patient_request):
     assert staff.get("/admin/?status=bogus").status_code == 200   # falls back to pending
 
 
-def test_pagination(app, make_staff, patient_request):
-    app.config["ADMIN_PAGE_SIZE"] = 2
-    try:
-        ids = [patient_request(n).id for n in range(5)]
-        staff = make_staff()
-        pages = [staff.get(f"/admin/?page={n}").get_data(as_text=True) for n in (1, 2, 3)]
-        seen = [[i for i in ids if f"/admin/requests/{i}\"" in page] for page in pages]
-        assert [len(s) for s in seen] == [2, 2, 1]
-        assert sorted(sum(seen, [])) == sorted(ids)
-        assert "page 1 of 3 (5 in all)" in pages[0] and 'rel="next"' in pages[0]
-        assert 'rel="prev"' in pages[2] and 'rel="next"' not in pages[2]
-        assert "page 3 of 3" in staff.get("/admin/?page=99").get_data(as_text=True)
-    finally:
-        app.config["ADMIN_PAGE_SIZE"] = 25
+def test_pagination(app, make_staff, patient_request, monkeypatch):
+    monkeypatch.setitem(app.config, "ADMIN_PAGE_SIZE", 2)
+    ids = [patient_request(n).id for n in range(5)]
+    staff = make_staff()
+    pages = [staff.get(f"/admin/?page={n}").get_data(as_text=True) for n in (1, 2, 3)]
+    seen = [[i for i in ids if f"/admin/requests/{i}\"" in page] for page in pages]
+    assert [len(s) for s in seen] == [2, 2, 1]
+    assert sorted(sum(seen, [])) == sorted(ids)
+    assert "page 1 of 3 (5 in all)" in pages[0] and 'rel="next"' in pages[0]
+    assert 'rel="prev"' in pages[2] and 'rel="next"' not in pages[2]
+    assert "page 3 of 3" in staff.get("/admin/?page=99").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("by,q,hit", [

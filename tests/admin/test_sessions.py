@@ -103,15 +103,12 @@ def test_idle_timeout_ends_the_session(app, make_staff):
     assert "You were signed out" in page
 
 
-def test_idle_minutes_come_from_the_configuration(app, make_staff):
+def test_idle_minutes_come_from_the_configuration(app, make_staff, monkeypatch):
     staff = make_staff()
-    app.config["STAFF_IDLE_MINUTES"] = 30
-    try:
-        _idle(app, 20)
-        html = staff.get("/admin/").get_data(as_text=True)
-        assert 'data-idle-seconds="1800"' in html
-    finally:
-        app.config["STAFF_IDLE_MINUTES"] = 15
+    monkeypatch.setitem(app.config, "STAFF_IDLE_MINUTES", 30)
+    _idle(app, 20)
+    html = staff.get("/admin/").get_data(as_text=True)
+    assert 'data-idle-seconds="1800"' in html
 
 
 def test_an_expired_htmx_request_gets_a_client_redirect(app, make_staff, patient_request):
@@ -146,25 +143,19 @@ def test_wrong_password_and_unknown_email_answer_alike(app, make_staff):
         assert PASSWORD not in resp.get_data(as_text=True)
 
 
-def test_failed_sign_ins_are_rate_limited(app, make_staff):
-    app.config["STAFF_LOGIN_LIMIT"] = "3 per 15 minutes"
-    try:
-        staff = make_staff(sign_in=False)
-        for _ in range(3):
-            assert staff.sign_in("wrong wrong wrong").status_code == 422
-        assert staff.sign_in().status_code == 429   # even the right password, for now
-    finally:
-        app.config["STAFF_LOGIN_LIMIT"] = "10 per 15 minutes"
+def test_failed_sign_ins_are_rate_limited(app, make_staff, monkeypatch):
+    monkeypatch.setitem(app.config, "STAFF_LOGIN_LIMIT", "3 per 15 minutes")
+    staff = make_staff(sign_in=False)
+    for _ in range(3):
+        assert staff.sign_in("wrong wrong wrong").status_code == 422
+    assert staff.sign_in().status_code == 429   # even the right password, for now
 
 
-def test_successful_sign_ins_do_not_count(app, make_staff):
-    app.config["STAFF_LOGIN_LIMIT"] = "2 per 15 minutes"
-    try:
-        staff = make_staff(sign_in=False)
-        for _ in range(4):
-            assert staff.sign_in().status_code == 303
-    finally:
-        app.config["STAFF_LOGIN_LIMIT"] = "10 per 15 minutes"
+def test_successful_sign_ins_do_not_count(app, make_staff, monkeypatch):
+    monkeypatch.setitem(app.config, "STAFF_LOGIN_LIMIT", "2 per 15 minutes")
+    staff = make_staff(sign_in=False)
+    for _ in range(4):
+        assert staff.sign_in().status_code == 303
 
 
 def test_the_idle_warning_is_our_own_script_and_keyboard_reachable(app, make_staff):
@@ -196,34 +187,32 @@ def test_admin_error_pages_lead_back_to_the_dashboard(make_staff):
 
 
 def test_consecutive_failures_lock_the_account_until_its_password_is_reset(
-        app, make_staff, smtp):
+        app, make_staff, smtp, monkeypatch):
     """Counted in the database (two browsers: two servers); a reset link opens it."""
     from admin.staff.models import StaffUser
     from tests.admin.test_staff_onboarding import deliver
     assert app.config["STAFF_MAX_FAILED_LOGINS"] == 20
-    app.config.update(STAFF_LOGIN_LIMIT="1000 per minute", STAFF_MAX_FAILED_LOGINS=3)
-    try:
-        staff = make_staff(sign_in=False)
-        other = Staff(app.test_client(), staff.email)
-        assert staff.sign_in("wrong one").status_code == 422
-        assert staff.sign_in().status_code == 303    # success: the count starts again
-        staff.post("/admin/logout")
-        for browser in (staff, other, staff):
-            assert browser.sign_in("wrong again").status_code == 422
-        resp = other.sign_in()   # the right password, but locked
-        assert resp.status_code == 422
-        assert "locked after too many failed sign-ins" in resp.get_data(as_text=True)
-        with app.app_context():
-            assert db.session.execute(sa.select(StaffUser.failed_logins).where(
-                StaffUser.email == staff.email)).scalar_one() == 3
+    monkeypatch.setitem(app.config, "STAFF_LOGIN_LIMIT", "1000 per minute")
+    monkeypatch.setitem(app.config, "STAFF_MAX_FAILED_LOGINS", 3)
+    staff = make_staff(sign_in=False)
+    other = Staff(app.test_client(), staff.email)
+    assert staff.sign_in("wrong one").status_code == 422
+    assert staff.sign_in().status_code == 303    # success: the count starts again
+    staff.post("/admin/logout")
+    for browser in (staff, other, staff):
+        assert browser.sign_in("wrong again").status_code == 422
+    resp = other.sign_in()   # the right password, but locked
+    assert resp.status_code == 422
+    assert "locked after too many failed sign-ins" in resp.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(sa.select(StaffUser.failed_logins).where(
+            StaffUser.email == staff.email)).scalar_one() == 3
 
-        other.get("/admin/forgot")
-        other.post("/admin/forgot", {"email": staff.email})
-        _, link = deliver(app, smtp, staff.email)
-        page = other.get(link)
-        assert page.status_code == 200
-        new = "a fresh staff sentence 2027"
-        assert other.post(link, {"password": new, "confirm": new}).status_code in (200, 303)
-        assert other.sign_in(new).status_code == 303
-    finally:
-        app.config.update(STAFF_LOGIN_LIMIT="10 per 15 minutes", STAFF_MAX_FAILED_LOGINS=20)
+    other.get("/admin/forgot")
+    other.post("/admin/forgot", {"email": staff.email})
+    _, link = deliver(app, smtp, staff.email)
+    page = other.get(link)
+    assert page.status_code == 200
+    new = "a fresh staff sentence 2027"
+    assert other.post(link, {"password": new, "confirm": new}).status_code in (200, 303)
+    assert other.sign_in(new).status_code == 303

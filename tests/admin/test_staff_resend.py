@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from admin.staff.models import StaffToken
 from extensions import db
-from tests.admin.test_staff_onboarding import (NEW_PASSWORD, audit_actions, deliver,
+from tests.admin.test_staff_onboarding import (audit_actions, deliver,
                                                expire_links, member, use_link)
 
 LATE = "late@riverside.example"

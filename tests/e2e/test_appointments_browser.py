@@ -5,7 +5,6 @@ import re
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from admin.staff import accounts as staff_accounts
@@ -58,7 +57,7 @@ def test_approve_both_and_decline_in_place(js_page, live_server):
     expect(page.locator("#appointments-count")).to_have_text(f"({before - 1} pending)")
     page.goto(f"/admin/requests/{second}")
     page.get_by_label("Why it cannot be booked").select_option("no_availability")
-    with page.expect_response(f"**/admin/appointments/*/decline") as answer:
+    with page.expect_response("**/admin/appointments/*/decline") as answer:
         page.get_by_role("button", name="Decline the appointment").click()
     assert answer.value.status == 200
     expect(page.locator("#appointment-decision")).to_contain_text("Appointment declined.")

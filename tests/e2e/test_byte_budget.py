@@ -54,5 +54,5 @@ def test_whole_enrollment_fits_the_byte_budget(js_page):
     assert total <= WHOLE_ENROLLMENT, report
     steps = [(m, u, s) for m, u, s in exchanges if m == "POST" and "/check/" not in u]
     assert len(steps) == 6
-    for method, url, size in steps:
+    for _method, url, size in steps:
         assert size <= EACH_STEP_AFTER_THE_FIRST, (url, size)

@@ -8,13 +8,11 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from admin.staff import accounts as staff_accounts
-from admin.staff.models import StaffUser
-from auth.hashing import hash_secret, verify_secret
+from auth.hashing import hash_secret
 from database import write_transaction
 from enrollment.codes import NEEDS_INFO
 from enrollment.models import (EnrollmentRequest, InfoRequest, PatientAccount, Practice,
                                SecurityAnswer, utcnow)
-from enrollment.policy import normalise_answer
 from extensions import db
 
 pytestmark = pytest.mark.e2e
@@ -152,17 +150,14 @@ def test_patient_pages_pass_axe(js_page, live_server):
     page.watch.assert_clean(statuses=(401, 422))
 
 
-def test_the_patient_idle_warning_works_from_the_keyboard(js_page, live_server):
+def test_the_patient_idle_warning_works_from_the_keyboard(js_page, live_server, monkeypatch):
     page = js_page
     _patient(live_server.app, 5)
-    live_server.app.config["PATIENT_IDLE_MINUTES"] = 1   # the warning is due at once
-    try:
-        _sign_in(page, 5, "Your enrollment request")
-        stay = page.get_by_role("button", name="Stay signed in")
-        expect(stay).to_be_focused()
-        with page.expect_response("**/session") as answer:
-            page.keyboard.press("Enter")
-        assert answer.value.status == 204
-    finally:
-        live_server.app.config["PATIENT_IDLE_MINUTES"] = 30
+    monkeypatch.setitem(live_server.app.config, "PATIENT_IDLE_MINUTES", 1)   # due at once
+    _sign_in(page, 5, "Your enrollment request")
+    stay = page.get_by_role("button", name="Stay signed in")
+    expect(stay).to_be_focused()
+    with page.expect_response("**/session") as answer:
+        page.keyboard.press("Enter")
+    assert answer.value.status == 204
     page.watch.assert_clean()

@@ -12,7 +12,7 @@ import itsdangerous
 import pytest
 
 from extensions import limiter
-from tests.wizard import GOOD, Patient
+from tests.wizard import Patient
 
 CHALLENGE_RE = re.compile(r'data-challenge="([^"]+)"')
 TOKEN_RE = re.compile(r'name="robot_token" value="([^"]+)"')
@@ -23,15 +23,12 @@ INSURANCE = {"carrier": "Acme Health", "member_id": "XJ1234", "group_number": ""
 
 
 @pytest.fixture
-def robot_on(app):
-    saved = {k: app.config[k] for k in ("CAPTCHA", "CAPTCHA_FALLBACK_MIN_SECONDS",
-                                        "CAPTCHA_EXPIRES_SECONDS", "CAPTCHA_FALLBACK_LIMIT",
-                                        "CAPTCHA_COST")}
-    app.config.update(CAPTCHA=True, CAPTCHA_COST=50)
+def robot_on(app, monkeypatch):
+    monkeypatch.setitem(app.config, "CAPTCHA", True)
+    monkeypatch.setitem(app.config, "CAPTCHA_COST", 50)
     with app.app_context():
         limiter.reset()
-    yield app
-    app.config.update(saved)
+    return app
 
 
 def at_insurance(client, practices, htmx=False):
@@ -111,11 +108,11 @@ def test_forged_solution_is_refused(client, practices, robot_on, tamper):
     assert "did not work" in resp.get_data(as_text=True)
 
 
-def test_expired_challenge_is_refused(client, practices, robot_on):
-    robot_on.config["CAPTCHA_EXPIRES_SECONDS"] = -60
+def test_expired_challenge_is_refused(client, practices, robot_on, monkeypatch):
+    monkeypatch.setitem(robot_on.config, "CAPTCHA_EXPIRES_SECONDS", -60)
     patient, page = at_insurance(client, practices)
     challenge, _ = widget(page)
-    robot_on.config["CAPTCHA_EXPIRES_SECONDS"] = 600
+    monkeypatch.setitem(robot_on.config, "CAPTCHA_EXPIRES_SECONDS", 600)
     resp = post_insurance(patient, altcha=solved(challenge), not_a_robot="y")
     assert resp.status_code == 422
     assert "expired" in resp.get_data(as_text=True)
@@ -132,13 +129,13 @@ def test_reused_solution_is_refused(client, practices, robot_on):
     assert "already used" in resp.get_data(as_text=True)
 
 
-def test_fallback_without_javascript(client, practices, robot_on):
+def test_fallback_without_javascript(client, practices, robot_on, monkeypatch):
     patient, page = at_insurance(client, practices)
     _, token = widget(page)
     too_fast = post_insurance(patient, not_a_robot="y", robot_token=token)
     assert too_fast.status_code == 422
     assert "take a moment" in too_fast.get_data(as_text=True)
-    robot_on.config["CAPTCHA_FALLBACK_MIN_SECONDS"] = 0
+    monkeypatch.setitem(robot_on.config, "CAPTCHA_FALLBACK_MIN_SECONDS", 0)
     _, token = widget(patient.get("/enroll/insurance").get_data(as_text=True))
     unticked = post_insurance(patient, robot_token=token)
     assert unticked.status_code == 422
@@ -150,20 +147,21 @@ def test_fallback_without_javascript(client, practices, robot_on):
 
 
 def test_fallback_token_expires(client, practices, robot_on, monkeypatch):
-    robot_on.config["CAPTCHA_FALLBACK_MIN_SECONDS"] = 0
+    monkeypatch.setitem(robot_on.config, "CAPTCHA_FALLBACK_MIN_SECONDS", 0)
     patient, _ = at_insurance(client, practices)
     signer = itsdangerous.URLSafeTimedSerializer(robot_on.config["SECRET_KEY"],
                                                  salt="robot-fallback")
-    monkeypatch.setattr(itsdangerous.TimestampSigner, "get_timestamp",
-                        lambda self: int(time.time()) - 700)
-    old = signer.dumps("cafebabe")
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:   # a token signed 700 s ago
+        patch.setattr(itsdangerous.TimestampSigner, "get_timestamp",
+                      lambda self: int(time.time()) - 700)
+        old = signer.dumps("cafebabe")
     resp = post_insurance(patient, not_a_robot="y", robot_token=old)
     assert resp.status_code == 422 and "expired" in resp.get_data(as_text=True)
 
 
-def test_fallback_is_rate_limited_per_address(client, practices, robot_on):
-    robot_on.config.update(CAPTCHA_FALLBACK_MIN_SECONDS=0, CAPTCHA_FALLBACK_LIMIT="2 per hour")
+def test_fallback_is_rate_limited_per_address(client, practices, robot_on, monkeypatch):
+    monkeypatch.setitem(robot_on.config, "CAPTCHA_FALLBACK_MIN_SECONDS", 0)
+    monkeypatch.setitem(robot_on.config, "CAPTCHA_FALLBACK_LIMIT", "2 per hour")
     patient, page = at_insurance(client, practices)
     codes = []
     for _ in range(3):

@@ -8,7 +8,6 @@ import email
 import email.policy
 import socket
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
@@ -16,9 +15,6 @@ from aiosmtpd.controller import Controller
 
 from extensions import mail
 from tests.wizard import GOOD, Patient
-
-MAIL_KEYS = ("MAIL_SERVER", "MAIL_PORT", "MAIL_SUPPRESS_SEND")
-
 
 @dataclass
 class Received:
@@ -85,30 +81,23 @@ class SmtpServer:
             self.controller = None
 
 
-@contextmanager
-def mail_to(app, port: int):
-    """Point the app's Flask-Mail at 127.0.0.1:port, sending for real; restore after."""
-    saved = {k: app.config[k] for k in MAIL_KEYS if k in app.config}
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SUPPRESS_SEND=False)
-    mail.init_app(app)
-    try:
-        yield
-    finally:
-        for key in MAIL_KEYS:
-            app.config.pop(key, None)
-        app.config.update(saved)
-        mail.init_app(app)
+def mail_to(monkeypatch, app, port: int) -> None:
+    """Point the app's Flask-Mail at 127.0.0.1:port, sending for real, until the test
+    ends (monkeypatch restores the settings and the Flask-Mail state made from them)."""
+    for key, value in (("MAIL_SERVER", "127.0.0.1"), ("MAIL_PORT", port),
+                       ("MAIL_SUPPRESS_SEND", False)):
+        monkeypatch.setitem(app.config, key, value)
+    monkeypatch.setitem(app.extensions, "mail",
+                        mail.init_mail(app.config, app.debug, app.testing))
 
 
 @pytest.fixture
-def smtp(app):
+def smtp(app, monkeypatch):
     server = SmtpServer()
     server.start()
-    try:
-        with mail_to(app, server.port):
-            yield server
-    finally:
-        server.stop()
+    mail_to(monkeypatch, app, server.port)
+    yield server
+    server.stop()
 
 
 def free_port() -> int:

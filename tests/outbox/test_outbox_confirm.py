@@ -154,14 +154,11 @@ def test_the_done_page_button_needs_a_submitted_enrollment(client):
     assert resp.status_code == 303
 
 
-def test_approval_setting(app, practices):
+def test_approval_setting(app, practices, monkeypatch):
     enroll(app, practices["hillcrest-internal"], 6)
     req = the_request(app)
     with app.app_context():
         assert app.config["APPROVAL_REQUIRES_CONFIRMED_EMAIL"] is True
         assert not confirmation.approval_allowed(req)
-        app.config["APPROVAL_REQUIRES_CONFIRMED_EMAIL"] = False
-        try:
-            assert confirmation.approval_allowed(req)
-        finally:
-            app.config["APPROVAL_REQUIRES_CONFIRMED_EMAIL"] = True
+        monkeypatch.setitem(app.config, "APPROVAL_REQUIRES_CONFIRMED_EMAIL", False)
+        assert confirmation.approval_allowed(req)

@@ -89,24 +89,21 @@ def test_an_outage_loses_nothing_and_duplicates_nothing(app, smtp, practices, ca
         f"patient{n}@example.org" for n in range(10, 16)]
 
 
-def test_retries_back_off_then_fail_and_can_be_queued_again(app, smtp, runner):
+def test_retries_back_off_then_fail_and_can_be_queued_again(app, smtp, runner, monkeypatch):
     smtp.stop()
     queue(app, 1)
-    app.config["OUTBOX_MAX_ATTEMPTS"] = 3
-    try:
-        clock, waits = Clock(utcnow()), []
-        with app.app_context():
-            for expected in (Report(retrying=1), Report(retrying=1), Report(),
-                             Report(failed=1)):   # at 0, 1, 2 (not due yet), 3 minutes
-                assert send_due(clock=clock) == expected
-                [row] = rows(app)
-                waits.append(row.next_attempt_at - clock.now)
-                clock.advance(60)
-        assert waits[:2] == [timedelta(seconds=60), timedelta(seconds=120)]
-        [row] = rows(app)
-        assert (row.status, row.attempts) == (FAILED, 3) and row.body_text
-    finally:
-        app.config["OUTBOX_MAX_ATTEMPTS"] = 10
+    monkeypatch.setitem(app.config, "OUTBOX_MAX_ATTEMPTS", 3)
+    clock, waits = Clock(utcnow()), []
+    with app.app_context():
+        for expected in (Report(retrying=1), Report(retrying=1), Report(),
+                         Report(failed=1)):   # at 0, 1, 2 (not due yet), 3 minutes
+            assert send_due(clock=clock) == expected
+            [row] = rows(app)
+            waits.append(row.next_attempt_at - clock.now)
+            clock.advance(60)
+    assert waits[:2] == [timedelta(seconds=60), timedelta(seconds=120)]
+    [row] = rows(app)
+    assert (row.status, row.attempts) == (FAILED, 3) and row.body_text
     assert "failed: 1" in runner.invoke(args=["outbox", "status"]).output
     assert "1 failed message(s) queued again" in runner.invoke(
         args=["outbox", "retry-failed"]).output
@@ -183,16 +180,17 @@ def test_two_senders_on_one_outbox_sqlite(app, smtp):
     two_senders(app, smtp)
 
 
-def test_the_mail_sink_keeps_eml_files_and_prints_no_body(app, practices, tmp_path):
+def test_the_mail_sink_keeps_eml_files_and_prints_no_body(app, practices, tmp_path,
+                                                          monkeypatch):
     lines, port = [], free_port()
     sink = Controller(EmlWriter(tmp_path / "mail", echo=lines.append), hostname="127.0.0.1",
                       port=port)
     sink.start()
+    mail_to(monkeypatch, app, port)
     try:
-        with mail_to(app, port):
-            enroll(app, practices["hillcrest-internal"], 30)
-            with app.app_context():
-                assert send_due().sent == 1
+        enroll(app, practices["hillcrest-internal"], 30)
+        with app.app_context():
+            assert send_due().sent == 1
     finally:
         sink.stop()
     [eml] = list((tmp_path / "mail").glob("*.eml"))
