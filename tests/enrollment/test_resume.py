@@ -286,6 +286,8 @@ def test_production_sets_secure_cookies(app, practices, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "p" * 48)
     monkeypatch.setenv("MAIL_SERVER", "smtp.example.org")
     monkeypatch.setenv("PORTAL_BASE_URL", "https://localhost")
+    monkeypatch.setenv("PORTAL_DATA_KEYS", ",".join(app.config["PORTAL_DATA_KEYS"]))
+    monkeypatch.setenv("PORTAL_INDEX_KEY", app.config["PORTAL_INDEX_KEY"])
     prod = create_app({"TESTING": True, "CAPTCHA": False, **CHEAP_ARGON2,
                        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
     try:
