@@ -21,11 +21,11 @@ def init_cli(app: Flask) -> None:
 
     @app.cli.command("purge-drafts")
     def purge_drafts():
-        """Delete expired drafts, used robot checks and sign-in sessions over 30 days old
+        """Delete expired drafts, used human checks and sign-in sessions over 30 days old
         (run it from cron, e.g. hourly)."""
         from enrollment import human_check
         from enrollment.drafts import purge_expired
         click.echo(f"expired drafts deleted: {purge_expired()}")
-        click.echo(f"expired robot-check records deleted: {human_check.purge_expired()}")
+        click.echo(f"expired human-check records deleted: {human_check.purge_expired()}")
         from auth import sessions
         click.echo(f"sign-in sessions over 30 days old deleted: {sessions.purge()}")

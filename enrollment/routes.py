@@ -102,10 +102,10 @@ def _guard(step: steps.Step):
 
 def render_step(step: steps.Step, form, status: int = 200):
     sections = review.sections(g.draft) if step.name == "review" else None
-    robot = human_check.widget() if step.human_check and human_check.enabled() else None
+    check = human_check.widget() if step.human_check and human_check.enabled() else None
     return render(step.template, "step", status=status, step=step, form=form,
                   steps=steps, draft=g.draft, practice=wizard.practice_of(g.draft),
-                  review_sections=sections, robot=robot)
+                  review_sections=sections, human_check=check)
 
 
 @bp.get("/")
@@ -145,8 +145,8 @@ def post_step(name: str):
     if current.human_check and human_check.enabled():
         problem = human_check.check(request.form)
         if problem:
-            form.robot_error = human_check.message(problem)
-            form.form_errors.append(form.robot_error)
+            form.human_check_error = human_check.message(problem)
+            form.form_errors.append(form.human_check_error)
             return render_step(current, form, status=429 if problem == "limited" else 422)
     draft = _ensure_draft()
     wizard.accept(current, draft, form, request.form)

@@ -286,7 +286,7 @@ def test_production_sets_secure_cookies(app, practices, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "p" * 48)
     monkeypatch.setenv("MAIL_SERVER", "smtp.example.org")
     monkeypatch.setenv("PORTAL_BASE_URL", "https://localhost")
-    prod = create_app({"TESTING": True, "CAPTCHA": False, **CHEAP_ARGON2,
+    prod = create_app({"TESTING": True, "HUMAN_CHECK": False, **CHEAP_ARGON2,
                        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
     try:
         assert prod.config["SESSION_COOKIE_SECURE"] is True
