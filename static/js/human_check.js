@@ -41,7 +41,7 @@
 
   function start(box) {
     var wrap = box.closest("[data-challenge]");
-    var status = wrap.querySelector(".human-check-status");
+    var status = document.getElementById("human-check-status");
     var out = wrap.querySelector("input[name=human_check_proof]");
     out.value = "";
     status.textContent = "";
