@@ -197,7 +197,8 @@ class EnrollmentRequest(db.Model):
     resubmitted_at: Mapped[datetime | None]
     # The values of steps without columns of their own, keyed by step name
     # (enrollment/steps/base.py); read and written only through `step_values` below.
-    _step_values: Mapped[dict | None] = mapped_column("step_values", sa.JSON)
+    _step_values: Mapped[dict | None] = mapped_column("step_values",
+                                                      sa.JSON(none_as_null=True))
 
     practice: Mapped[Practice] = relationship()
     account: Mapped[PatientAccount | None] = relationship()
