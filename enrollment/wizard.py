@@ -1,5 +1,6 @@
-"""What a step does with a valid (or a Back) post: save into the draft, hash secrets,
-and keep the rules that cross steps.  Views call these; they never hash or query."""
+"""What a step does with a valid (or a Back) post: save into the draft (the step cleans
+and hashes its values), and keep the rules that cross steps.  Views call these; they
+never hash or query."""
 import sqlalchemy as sa
 from flask import current_app, g
 from werkzeug.datastructures import MultiDict
