@@ -50,9 +50,10 @@ class Step:
         self.name, self.title = name, title
         if form is not None:
             self.form = form
-        for key, value in options.items():
-            if key.startswith("_") or not hasattr(type(self), key) or callable(
-                    getattr(type(self), key)):
+        for key, value in options.items():   # the class attributes above, nothing else
+            default = getattr(type(self), key, None)
+            if key.startswith("_") or not hasattr(type(self), key) or \
+                    callable(default) or isinstance(default, property):
                 raise TypeError(f"Step has no option {key!r}")
             setattr(self, key, value)
         if self.form is None:

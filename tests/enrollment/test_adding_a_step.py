@@ -160,3 +160,5 @@ def test_a_generic_steps_secret_fields_are_hashed_never_kept_never_shown(app):
 def test_a_step_refuses_an_option_it_does_not_have():
     with pytest.raises(TypeError, match="no option 'requried'"):
         steps.Step("x", "X", PinForm, requried=True)
+    with pytest.raises(TypeError, match="no option 'template'"):
+        steps.Step("x", "X", PinForm, template="other.html")
