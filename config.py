@@ -87,6 +87,29 @@ def require_production_settings() -> None:
         raise ConfigError("set " + " and ".join(missing) + " in production (see README)")
 
 
+def _renamed(name: str) -> str:
+    """The variable to read: `name`, else its deprecated name (HUMAN_CHECK* was
+    CAPTCHA*) when only that one is set, so older deployments keep working."""
+    old = name.replace("HUMAN_CHECK", "CAPTCHA", 1)
+    return old if not os.environ.get(name) and os.environ.get(old) else name
+
+
+def human_check_settings() -> dict:
+    """The human check ("I'm not a robot", enrollment/human_check.py); HUMAN_CHECK=off
+    for kiosks and tests."""
+    on = os.environ.get(_renamed("HUMAN_CHECK"), "on").strip().lower()
+    return {
+        "HUMAN_CHECK": on not in {"off", "0", "false", "no"},
+        "HUMAN_CHECK_COST": _int(_renamed("HUMAN_CHECK_COST"), 2000),
+        "HUMAN_CHECK_KEY_PREFIX": os.environ.get(_renamed("HUMAN_CHECK_KEY_PREFIX"), "00"),
+        "HUMAN_CHECK_EXPIRES_SECONDS": _int(_renamed("HUMAN_CHECK_EXPIRES_SECONDS"), 600),
+        "HUMAN_CHECK_FALLBACK_MIN_SECONDS": _int(_renamed("HUMAN_CHECK_FALLBACK_MIN_SECONDS"),
+                                                 3),
+        "HUMAN_CHECK_FALLBACK_LIMIT": os.environ.get(_renamed("HUMAN_CHECK_FALLBACK_LIMIT"),
+                                                     "20 per hour"),
+    }
+
+
 def load_config(instance_path: str) -> dict:
     production = os.environ.get("PORTAL_ENV", "development").lower() == "production"
     if production:
@@ -161,13 +184,7 @@ def load_config(instance_path: str) -> dict:
         "RECOVERY_LINK_MINUTES": _int("RECOVERY_LINK_MINUTES", 60),
         "RECOVERY_TRIES": _int("RECOVERY_TRIES", 3),
         "RECOVERY_LOCK_MINUTES": _int("RECOVERY_LOCK_MINUTES", 20),
-        # "I'm not a robot" (enrollment/human_check.py); CAPTCHA=off for kiosks and tests.
-        "CAPTCHA": os.environ.get("CAPTCHA", "on").strip().lower() not in {"off", "0", "false", "no"},
-        "CAPTCHA_COST": _int("CAPTCHA_COST", 2000),
-        "CAPTCHA_KEY_PREFIX": os.environ.get("CAPTCHA_KEY_PREFIX", "00"),
-        "CAPTCHA_EXPIRES_SECONDS": _int("CAPTCHA_EXPIRES_SECONDS", 600),
-        "CAPTCHA_FALLBACK_MIN_SECONDS": _int("CAPTCHA_FALLBACK_MIN_SECONDS", 3),
-        "CAPTCHA_FALLBACK_LIMIT": os.environ.get("CAPTCHA_FALLBACK_LIMIT", "20 per hour"),
+        **human_check_settings(),
         # Flask-Limiter: memory:// for one process (make run); redis://... in production.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,

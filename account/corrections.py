@@ -1,12 +1,10 @@
 """The "needs information" loop, patient side: what the practice asked, the sections it
-opened (enrollment/steps.py: `correctable`), their wizard forms filled from the
+opened (enrollment/steps: `Step.correctable`), their wizard forms filled from the
 request, saving a section into the request, and sending the request back.
 
 A saved section goes straight into the request (staff do not decide while it is with
 the patient); a changed email address must be confirmed again, and its link is sent
 when the request goes back."""
-from datetime import date
-
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
@@ -14,10 +12,7 @@ import audit
 from database import write_transaction
 from enrollment import confirmation, steps
 from enrollment.codes import NEEDS_INFO, PENDING
-from enrollment.emails import display_phone
 from enrollment.models import EnrollmentRequest, InfoRequest, utcnow
-from enrollment.submit import INSURANCE, PERSONAL
-from enrollment.wizard import CLEANERS
 from extensions import db
 
 from .patients import AccountContext
@@ -44,34 +39,20 @@ def section(ask: InfoRequest | None, name: str):
     return next((step for step in opened(ask) if step.name == name), None)
 
 
-def _values(step, req: EnrollmentRequest) -> MultiDict:
-    if step.name == "personal":
-        values = {k: getattr(req, k) or "" for k in PERSONAL}
-        values["phone"] = display_phone(req.phone)
-        values["date_of_birth"] = req.date_of_birth.isoformat()
-    else:
-        values = {key: getattr(req, column) or "" for key, column in INSURANCE.items()}
-    return MultiDict(values)
-
-
 def form_for(step, account, req: EnrollmentRequest, formdata=None):
     """The wizard's form of `step`, bound to a post or (None) to the request's values."""
-    form = step.form(formdata=formdata if formdata is not None else _values(step, req))
+    if formdata is None:
+        formdata = MultiDict(step.request_values(req))
+    form = step.form(formdata=formdata)
     form.ctx = AccountContext(account, req)
+    step.prepare(form)
     return form
 
 
 def save(step, req: EnrollmentRequest, form) -> bool:
     """The corrected section into the request; False if it is no longer with the
     patient (staff decided meanwhile).  A new email address is unconfirmed again."""
-    clean = CLEANERS[step.name](form, None)
-    if step.name == "personal":
-        values = {k: clean.get(k) or "" for k in PERSONAL}
-        values["date_of_birth"] = date.fromisoformat(clean["date_of_birth"])
-        if values["email"].lower() != (req.email or "").lower():
-            values["email_confirmed_at"] = None
-    else:
-        values = {column: clean.get(key) or "" for key, column in INSURANCE.items()}
+    values = step.correction(step.clean(form), req)
     with write_transaction():
         done = db.session.execute(
             sa.update(EnrollmentRequest)

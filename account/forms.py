@@ -5,7 +5,7 @@ from wtforms import PasswordField
 from wtforms.validators import DataRequired, ValidationError
 
 from enrollment.fields import text
-from enrollment.forms_account import policy_message
+from enrollment.codes import policy_message
 
 
 class AccountForm(FlaskForm):

@@ -6,7 +6,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, ValidationError
 
-from enrollment.forms_account import SecurityForm
+from enrollment.steps.security import SecurityForm
 
 
 class QuestionsForm(SecurityForm):

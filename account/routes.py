@@ -9,7 +9,7 @@ from database import write_transaction
 from enrollment import confirmation, steps
 from enrollment.codes import APPOINTMENT_STATUSES, SECURITY_QUESTIONS, STATUSES
 from enrollment.emails import display_phone
-from enrollment.wizard import CLEANERS
+from enrollment.steps.security import answers_of
 from extensions import limiter
 from htmx import client_redirect, render
 
@@ -157,7 +157,7 @@ def change_questions():
     ctx = AccountContext(current_user, g.enrollment)
     form = questions_form(ctx, request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate_on_submit():
-        clean = CLEANERS["security"](form, None)
+        clean = answers_of(form)
         set_questions(current_user, clean["questions"], clean["answer_hashes"])
         return client_redirect(url_for("account.home", done="questions"))
     return render("account/questions.html", "content",

@@ -45,7 +45,7 @@ def flask(env: dict, *args: str) -> None:
 
 def prepare(url: str) -> dict:
     """Migrate, then four practices (two demo, two more) and one staff member."""
-    env = {**os.environ, "DATABASE_URL": url, "CAPTCHA": "off", "SECRET_KEY": "q" * 40,
+    env = {**os.environ, "DATABASE_URL": url, "HUMAN_CHECK": "off", "SECRET_KEY": "q" * 40,
            "PORTAL_STAFF_PASSWORD": PASSWORD}
     flask(env, "db", "upgrade", "heads")   # "heads": one head or several
     flask(env, "seed-demo")
@@ -126,7 +126,7 @@ def measure(client, method: str, path: str, data, headers) -> dict:
 def child(mode: str, url: str, n: int) -> None:
     """In a fresh process (what filling leaves in memory must not weigh on the
     measurements): fill the table, or sign in and measure; JSON on the last line."""
-    os.environ.update({"DATABASE_URL": url, "CAPTCHA": "off", "SECRET_KEY": "q" * 40})
+    os.environ.update({"DATABASE_URL": url, "HUMAN_CHECK": "off", "SECRET_KEY": "q" * 40})
     import sqlalchemy as sa
 
     from app import create_app

@@ -76,7 +76,7 @@ def draft_cookie(port) -> tuple[str, str]:
 
 def main() -> None:
     tmp = tempfile.mkdtemp(prefix="portal-bench-")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/bench.db", "CAPTCHA": "off",
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/bench.db", "HUMAN_CHECK": "off",
            "SECRET_KEY": "b" * 40}
     flask = [str(BIN / "flask"), "--app", "app"]
     subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True,

@@ -17,7 +17,7 @@ def _size(resp) -> int:
 def walk() -> dict:
     from enrollment.demo import seed
     from tests.wizard import GOOD
-    app = create_app({"CAPTCHA": False})
+    app = create_app({"HUMAN_CHECK": False})
     sizes = {}
     with app.app_context():
         seed()

@@ -15,12 +15,12 @@ def seed_demo():
 @click.command("purge-drafts")
 @with_appcontext
 def purge_drafts():
-    """Delete expired drafts, used robot checks and sign-in sessions over 30 days old
+    """Delete expired drafts, used human checks and sign-in sessions over 30 days old
     (run it from cron, e.g. hourly)."""
     from auth import sessions
 
     from . import human_check
     from .drafts import purge_expired
     click.echo(f"expired drafts deleted: {purge_expired()}")
-    click.echo(f"expired robot-check records deleted: {human_check.purge_expired()}")
+    click.echo(f"expired human-check records deleted: {human_check.purge_expired()}")
     click.echo(f"sign-in sessions over 30 days old deleted: {sessions.purge()}")

@@ -45,6 +45,29 @@ SECURITY_QUESTIONS = {
     "wedding_city": _l("In what city or town were you married?"),
 }
 
+# What the username and password policy found (enrollment/policy.py returns the codes).
+POLICY_MESSAGES = {
+    "username_length": _l("Use %(min)d to %(max)d characters for your username."),
+    "username_chars": _l("Use only letters, digits and . _ - @ in your username."),
+    "username_taken": _l("That username is taken. Try another."),
+    "password_short": _l("Use at least %(min)d characters for your password."),
+    "password_long": _l("Use %(max)d characters or fewer for your password."),
+    "password_common": _l("That password is too common. Try a short sentence only you "
+                          "would write."),
+    "password_username": _l("Your password must not contain your username."),
+    "password_name": _l("Your password must not contain your name."),
+    "password_practice": _l("Your password must not contain the practice name."),
+    "password_answer": _l("Your password must not be one of your security answers."),
+    "password_again": _l("Enter your password again: you changed your username or name."),
+    "password_required": _l("Enter a password."),
+    "confirm_mismatch": _l("The passwords do not match. Type the same password twice."),
+}
+
+
+def policy_message(code: str, params: dict) -> str:
+    return str(POLICY_MESSAGES[code] % params) if params else str(POLICY_MESSAGES[code])
+
+
 WEEKDAYS = {
     "mon": _l("Monday"), "tue": _l("Tuesday"), "wed": _l("Wednesday"),
     "thu": _l("Thursday"), "fri": _l("Friday"), "sat": _l("Saturday"),

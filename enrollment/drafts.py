@@ -7,23 +7,20 @@ browser without it must give the date of birth before it sees personal informati
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
+from auth.tokens import digest
 from database import write_transaction
 from extensions import db
 
-from .fields import DateOfBirthField
+from . import steps
 from .models import Draft, utcnow
 
 DRAFT_COOKIE = "enroll_draft"
 VISIT_COOKIE = "enroll_visit"
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def ttl() -> timedelta:
@@ -33,7 +30,7 @@ def ttl() -> timedelta:
 def load(token: str | None) -> Draft | None:
     if not token or len(token) > 100:
         return None
-    draft = db.session.get(Draft, _digest(token))
+    draft = db.session.get(Draft, digest(token))
     if draft is None or draft.expires_at <= utcnow():
         return None
     return draft
@@ -42,7 +39,7 @@ def load(token: str | None) -> Draft | None:
 def create() -> tuple[Draft, str]:
     token = secrets.token_urlsafe(24)   # 192 bits
     now = utcnow()
-    draft = Draft(id=_digest(token), data={}, clean={}, done=[], created_at=now,
+    draft = Draft(id=digest(token), data={}, clean={}, done=[], created_at=now,
                   updated_at=now, expires_at=now + ttl(), locale="en")
     with write_transaction():
         db.session.add(draft)
@@ -58,34 +55,25 @@ def visit_ok(draft: Draft, mark: str | None) -> bool:
     return bool(mark) and hmac.compare_digest(visit_mark(draft), mark)
 
 
-NOT_PERSONAL = {"practice", "_notice", "outcome"}
-
-
 def holds_personal(draft: Draft) -> bool:
-    """A completed personal step, or anything typed after the practice (Back saves what
-    was typed without validating it), until the draft is submitted."""
+    """A completed step that holds personal information (every step but the practice),
+    or anything typed in one (Back saves what was typed without validating it), until
+    the draft is submitted."""
     if draft.submitted_at is not None:
         return False
-    typed = any(str(v).strip() for step, values in draft.data.items()
-                if step not in NOT_PERSONAL and isinstance(values, dict)
-                for value_list in values.values() if isinstance(value_list, list)
-                for v in value_list)
-    return bool(draft.clean.get("personal")) or typed
+    personal = [step.name for step in steps.STEPS if step.personal]
+    typed = any(str(v).strip() for name in personal
+                for value_list in (draft.data.get(name) or {}).values()
+                if isinstance(value_list, list) for v in value_list)
+    return typed or any(draft.clean.get(name) for name in personal)
 
 
 def expected_birth_date(draft: Draft) -> str | None:
     """The date of birth the resume check compares with: the saved one, else the typed
     one (a draft with neither cannot be resumed, only started over)."""
-    saved = draft.clean.get("personal", {}).get("date_of_birth")
-    if saved:
-        return saved
-    typed = (draft.data.get("personal", {}).get("date_of_birth") or [""])[0].strip()
-    for fmt in DateOfBirthField.FORMATS:
-        try:
-            return datetime.strptime(typed, fmt).date().isoformat()
-        except ValueError:
-            continue
-    return None
+    return next((found for step in steps.STEPS
+                 if (found := step.birth_date(draft.clean.get(step.name) or {},
+                                              draft.data.get(step.name) or {}))), None)
 
 
 def touch(draft: Draft) -> None:

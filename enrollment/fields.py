@@ -1,12 +1,18 @@
-"""Field helpers shared by the step forms: trimming, length, control characters."""
+"""Field helpers shared by the step forms: trimming, length, control characters, US
+states, ZIP codes and phone numbers."""
 import unicodedata
 from datetime import date, datetime
 
 import phonenumbers
 from flask_babel import get_locale, lazy_gettext as _l
 from markupsafe import Markup
-from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms.validators import (DataRequired, InputRequired, Length, Optional, Regexp,
+                                ValidationError)
+
+from .codes import STATE_CHOICES
+
+ZIP = Regexp(r"^\d{5}(-\d{4})?$", message=_l("Enter a 5-digit ZIP code, like 12345."))
 
 
 def _strip(value):
@@ -100,3 +106,16 @@ def check_us_phone(form, field) -> None:
     if number is None or not phonenumbers.is_valid_number(number):
         raise ValidationError(_l("Enter a phone number with area code, like 555 201 3344."))
     field.e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def state_field(label, required_message=None, autocomplete="off"):
+    """A US state select (its long option list rendered once per locale)."""
+    first = InputRequired(message=required_message) if required_message else Optional()
+    return SelectField(label, choices=STATE_CHOICES, validators=[first],
+                       validate_choice=False, render_kw={"autocomplete": autocomplete},
+                       widget=CachedSelect())
+
+
+def check_state(field) -> None:
+    if field.data and field.data not in {code for code, _ in STATE_CHOICES if code}:
+        raise ValidationError(_l("Choose a state from the list."))

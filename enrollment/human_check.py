@@ -1,9 +1,9 @@
-"""The "I'm not a robot" check: a self-hosted ALTCHA proof of work, no third party.
+"""The human check ("I'm not a robot"): a self-hosted ALTCHA proof of work, no third party.
 
 Two paths, both through the same real checkbox on the insurance step:
 
 * Proof of work (JavaScript with Web Crypto): the page carries a signed, expiring
-  ALTCHA v2 challenge (PBKDF2/SHA-256); static/js/robot.js finds the counter and puts the
+  ALTCHA v2 challenge (PBKDF2/SHA-256); static/js/human_check.js finds the counter and puts the
   payload in the form.  The server verifies it with the `altcha` package and records the
   challenge's nonce until it expires, so a solution is accepted once, on any app server.
   Stops: bots that do not run JavaScript and scripted floods (each try costs real CPU).
@@ -33,7 +33,10 @@ from database import write_transaction
 from extensions import db, limiter
 
 ALGORITHM = "PBKDF2/SHA-256"
-FIELD_PAYLOAD, FIELD_TOKEN, FIELD_BOX = "altcha", "robot_token", "not_a_robot"
+# The form's fields: the proof of work (JavaScript), the fallback's token, the checkbox.
+FIELD_PROOF, FIELD_TOKEN, FIELD_BOX = ("human_check_proof", "human_check_token",
+                                       "human_check")
+SALT = "human-check-fallback"   # signs the fallback token; also the rate limit's key
 
 MESSAGES = {
     "missing": _l("Select “I'm not a robot” before you select Next."),
@@ -54,7 +57,7 @@ class UsedChallenge(db.Model):
 
 
 def enabled() -> bool:
-    return current_app.config["CAPTCHA"]
+    return current_app.config["HUMAN_CHECK"]
 
 
 def _secret() -> str:
@@ -64,19 +67,19 @@ def _secret() -> str:
 def widget() -> dict:
     """What the template needs: a fresh challenge (JSON) and a fallback token."""
     cfg = current_app.config
-    expires = utcnow() + timedelta(seconds=cfg["CAPTCHA_EXPIRES_SECONDS"])
+    expires = utcnow() + timedelta(seconds=cfg["HUMAN_CHECK_EXPIRES_SECONDS"])
     challenge = altcha.create_challenge(
-        ALGORITHM, cfg["CAPTCHA_COST"], key_prefix=cfg["CAPTCHA_KEY_PREFIX"],
+        ALGORITHM, cfg["HUMAN_CHECK_COST"], key_prefix=cfg["HUMAN_CHECK_KEY_PREFIX"],
         expires_at=int(expires.replace(tzinfo=timezone.utc).timestamp()),
         hmac_secret=_secret())
-    serializer = URLSafeTimedSerializer(cfg["SECRET_KEY"], salt="robot-fallback")
+    serializer = URLSafeTimedSerializer(cfg["SECRET_KEY"], salt=SALT)
     return {"challenge": json.dumps(challenge.to_dict(), separators=(",", ":")),
             "token": serializer.dumps(secrets.token_hex(16))}
 
 
 def check(form) -> str | None:
     """None when the patient passed; otherwise a MESSAGES code."""
-    payload = (form.get(FIELD_PAYLOAD) or "").strip()
+    payload = (form.get(FIELD_PROOF) or "").strip()
     if payload:
         return _check_proof(payload)
     return _check_fallback(form)
@@ -107,22 +110,22 @@ def _check_fallback(form) -> str | None:
     cfg = current_app.config
     if form.get(FIELD_BOX) != "y":
         return "missing"
-    serializer = URLSafeTimedSerializer(cfg["SECRET_KEY"], salt="robot-fallback")
+    serializer = URLSafeTimedSerializer(cfg["SECRET_KEY"], salt=SALT)
     try:
         nonce, signed_at = serializer.loads(form.get(FIELD_TOKEN) or "",
-                                            max_age=cfg["CAPTCHA_EXPIRES_SECONDS"],
+                                            max_age=cfg["HUMAN_CHECK_EXPIRES_SECONDS"],
                                             return_timestamp=True)
     except SignatureExpired:
         return "expired"
     except BadSignature:
         return "missing"
-    item = parse(cfg["CAPTCHA_FALLBACK_LIMIT"])
-    if not limiter.limiter.hit(item, "robot-fallback", request.remote_addr or "-"):
+    item = parse(cfg["HUMAN_CHECK_FALLBACK_LIMIT"])
+    if not limiter.limiter.hit(item, SALT, request.remote_addr or "-"):
         return "limited"
     age = (datetime.now(timezone.utc) - signed_at).total_seconds()
-    if age < cfg["CAPTCHA_FALLBACK_MIN_SECONDS"]:
+    if age < cfg["HUMAN_CHECK_FALLBACK_MIN_SECONDS"]:
         return "too_fast"
-    until = signed_at.replace(tzinfo=None) + timedelta(seconds=cfg["CAPTCHA_EXPIRES_SECONDS"])
+    until = signed_at.replace(tzinfo=None) + timedelta(seconds=cfg["HUMAN_CHECK_EXPIRES_SECONDS"])
     return _use_once("tok:" + str(nonce)[:40], until)
 
 

@@ -192,11 +192,25 @@ class EnrollmentRequest(db.Model):
     email_confirmed_at: Mapped[datetime | None]
     # Set when the patient answers a "needs information" request: the queue marks it.
     resubmitted_at: Mapped[datetime | None]
+    # The values of steps without columns of their own, keyed by step name
+    # (enrollment/steps/base.py); read and written only through `step_values` below.
+    _step_values: Mapped[dict | None] = mapped_column("step_values",
+                                                      sa.JSON(none_as_null=True))
 
     practice: Mapped[Practice] = relationship()
     account: Mapped[PatientAccount | None] = relationship()
     appointment: Mapped["AppointmentRequest | None"] = relationship(
         back_populates="enrollment", uselist=False)
+
+    @property
+    def step_values(self) -> dict:
+        """{step name: its values}: the one place that reads the column."""
+        return dict(self._step_values or {})
+
+    @step_values.setter
+    def step_values(self, values: dict) -> None:
+        """The one place that writes it; nothing to keep stores NULL."""
+        self._step_values = dict(values) or None
 
 
 class AppointmentRequest(db.Model):

@@ -1,4 +1,4 @@
-"""Thin views: parse, call, render.  The flow itself lives in steps.py."""
+"""Thin views: parse, call, render.  The flow itself lives in steps/ (STEPS)."""
 from flask import abort, current_app, g, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -8,11 +8,9 @@ from errors import error_page
 
 from htmx import advance, client_redirect, render
 
-from . import confirmation, drafts, human_check, review, steps, wizard
+from . import confirmation, drafts, human_check, steps, wizard
 from .appointment import appointment_form, appointment_values
-from .forms import StepForm
-from .forms_account import policy_message
-from .submit import UsernameTaken, submit
+from .submit import StepConflict, submit
 from . import bp
 
 
@@ -91,9 +89,7 @@ def _guard(step: steps.Step):
     """Redirect to the first incomplete step when this one is not reachable yet."""
     if g.draft is not None and g.draft.submitted_at is not None:
         return client_redirect(url_for("enrollment.done"))
-    practice = wizard.practice_of(g.draft)
-    if practice is not None and not practice.active and step.name != "practice":
-        wizard.leave_notice(g.draft, "practice", "practice_inactive")
+    wizard.leave_stale_notices(g.draft, step)
     if not steps.reachable(step, _done()):
         target = steps.first_incomplete(_done())
         return client_redirect(url_for("enrollment.step", name=target.name))
@@ -101,11 +97,10 @@ def _guard(step: steps.Step):
 
 
 def render_step(step: steps.Step, form, status: int = 200):
-    sections = review.sections(g.draft) if step.name == "review" else None
-    robot = human_check.widget() if step.human_check and human_check.enabled() else None
+    check = human_check.widget() if step.human_check and human_check.enabled() else None
     return render(step.template, "step", status=status, step=step, form=form,
-                  steps=steps, draft=g.draft, practice=wizard.practice_of(g.draft),
-                  review_sections=sections, robot=robot)
+                  steps=steps, draft=g.draft, practice=form.ctx.practice,
+                  human_check=check, **step.page_context(g.draft, form.ctx))
 
 
 @bp.get("/")
@@ -124,7 +119,7 @@ def step(name: str):
     if blocked:
         return blocked
     form = wizard.make_form(current, g.draft)
-    _show_notice(current, form)
+    wizard.show_notice(current, g.draft, form)
     return render_step(current, form)
 
 
@@ -138,19 +133,19 @@ def post_step(name: str):
     if action == "back":
         return _go_back(current)
     form = wizard.make_form(current, g.draft, request.form)
-    if current.name == "review" and g.draft is None:
+    if current.final and g.draft is None:
         abort(400)
     if not form.validate():
         return render_step(current, form, status=422)
     if current.human_check and human_check.enabled():
         problem = human_check.check(request.form)
         if problem:
-            form.robot_error = human_check.message(problem)
-            form.form_errors.append(form.robot_error)
+            form.human_check_error = human_check.message(problem)
+            form.form_errors.append(form.human_check_error)
             return render_step(current, form, status=429 if problem == "limited" else 422)
     draft = _ensure_draft()
     wizard.accept(current, draft, form, request.form)
-    if current.name == "review":
+    if current.final:
         return _finish(action)
     following = steps.after(current)
     return advance(url_for("enrollment.step", name=following.name),
@@ -182,35 +177,26 @@ def _finish(action: str):
 def _submit(appointment: dict | None):
     try:
         submit(g.draft, appointment)
-    except UsernameTaken:
-        credentials = steps.get(steps.CREDENTIALS)
-        return advance(url_for("enrollment.step", name=credentials.name),
-                       lambda: step(credentials.name))
+    except StepConflict as conflict:
+        back_to = conflict.step.name
+        return advance(url_for("enrollment.step", name=back_to), lambda: step(back_to))
     return advance(url_for("enrollment.done"), _render_done)
-
-
-def _show_notice(current: steps.Step, form: StepForm) -> None:
-    notice = (g.draft.data.get("_notice", {}) if g.draft else {}).get(current.name)
-    if notice == "username_taken":
-        form.username.errors = [policy_message(notice, {})]
-    elif notice == "practice_inactive":
-        form.practice.errors = [_("That practice no longer takes online enrollment. Choose "
-                                  "another practice, or call your practice.")]
 
 
 @bp.route("/appointment", methods=["GET", "POST"])
 def appointment():
-    blocked = _guard(steps.get("review"))
+    final = steps.final()
+    blocked = _guard(final)
     if blocked:
         return blocked
     practice = wizard.practice_of(g.draft)
     if (g.draft is None or practice is None or not practice.appointments_enabled
-            or "review" not in g.draft.done):
+            or final.name not in g.draft.done):
         return client_redirect(url_for("enrollment.start"))
     if request.method == "GET":
         return _render_appointment()
     if request.form.get("action") == "back":
-        return advance(url_for("enrollment.step", name="review"), lambda: step("review"))
+        return advance(url_for("enrollment.step", name=final.name), lambda: step(final.name))
     form = appointment_form(practice)
     if not form.validate():
         return _render_appointment(form, 422)
@@ -221,7 +207,7 @@ def _render_appointment(form=None, status: int = 200):
     practice = wizard.practice_of(g.draft)
     form = form or appointment_form(practice, formdata={})
     return render("enrollment/appointment.html", "step", status=status, form=form,
-                  step=steps.get("review"), steps=steps, practice=practice, draft=g.draft)
+                  step=steps.final(), steps=steps, practice=practice, draft=g.draft)
 
 
 @bp.get("/done")

@@ -1,6 +1,6 @@
 """The wizard's side doors: resume after a closed browser, start over, live checks."""
 from flask import g, make_response, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.validators import InputRequired
 
@@ -8,11 +8,12 @@ from htmx import client_redirect, render
 
 from . import bp, drafts, steps, wizard
 from .fields import DateOfBirthField
-from .forms_account import policy_message
+from .codes import policy_message
+from .steps.credentials import CredentialsForm
 
 
 class ResumeForm(FlaskForm):
-    date_of_birth = DateOfBirthField(_("Date of birth"), render_kw={"autocomplete": "off"},
+    date_of_birth = DateOfBirthField(_l("Date of birth"), render_kw={"autocomplete": "off"},
                                      validators=[InputRequired()])   # not "(optional)"
 
 
@@ -56,7 +57,8 @@ def check(field: str):
     """Live policy check of one credentials field, posted (never a GET) while typing."""
     if field not in ("username", "password"):
         return make_response(_("Unknown field."), 404)
-    form = wizard.make_form(steps.get(steps.CREDENTIALS), g.draft, request.form)
+    form = CredentialsForm(formdata=request.form)
+    form.ctx = wizard.WizardContext(g.draft)
     problems = form.username_problems() if field == "username" else form.password_problems()
     if (field == "password" and not request.form.get("password")) or (
             field == "username" and not request.form.get("username")):

@@ -1,30 +1,23 @@
 """Draft -> enrollment request (+ appointment request, + its email in the outbox) in ONE
-transaction; idempotent."""
-from datetime import date, datetime
-
+transaction; idempotent.  Each step writes its own values (Step.write)."""
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from database import write_transaction
 from extensions import db
 
-from . import confirmation
+from . import confirmation, steps
+from .models import AppointmentRequest, Draft, EnrollmentRequest, PatientAccount, utcnow
 from .wizard import leave_notice
-from .models import (AppointmentRequest, Draft, EnrollmentRequest, PatientAccount,
-                     SecurityAnswer, utcnow)
 
 
-class UsernameTaken(Exception):
-    """Another request took the username between the credentials step and submission."""
+class StepConflict(Exception):
+    """A unique value of a step's (the username) was taken by another request between
+    the step and submission; the patient is sent back to `step` with a notice."""
 
-
-PERSONAL = ("first_name", "middle_name", "last_name", "street", "line2", "city", "state",
-            "zip_code", "phone", "email")
-INSURANCE = {"carrier": "insurance_carrier", "member_id": "insurance_member_id",
-             "group_number": "insurance_group", "subscriber_name": "subscriber_name",
-             "relationship": "subscriber_relationship", "claim_street": "claim_street",
-             "claim_line2": "claim_line2", "claim_city": "claim_city",
-             "claim_state": "claim_state", "claim_zip": "claim_zip"}
+    def __init__(self, step: steps.Step):
+        super().__init__(step.name)
+        self.step = step
 
 
 def submit(draft: Draft, appointment: dict | None = None) -> bool:
@@ -47,37 +40,31 @@ def submit(draft: Draft, appointment: dict | None = None) -> bool:
             draft.clean = {}
             draft.password_hash = None
     except IntegrityError as exc:
-        if "username" not in str(exc.orig).lower():
-            raise
-        _release_username(draft)
-        raise UsernameTaken from None
+        _send_back(draft, str(exc.orig))
+        raise
     return True
 
 
 def _build(draft: Draft, appointment: dict | None) -> EnrollmentRequest:
-    clean = draft.clean
-    personal, insurance, review = clean["personal"], clean.get("insurance", {}), clean["review"]
-    practice_id = clean["practice"]["practice_id"]
-    security = clean["security"]
-    account = PatientAccount(practice_id=practice_id, locale=draft.locale,
-                             username=clean["credentials"]["username"],
-                             password_hash=draft.password_hash, active=False)
-    account.answers = [SecurityAnswer(position=i, question=q, answer_hash=h) for i, (q, h)
-                       in enumerate(zip(security["questions"], security["answer_hashes"]))]
-    request = EnrollmentRequest(
-        practice_id=practice_id, account=account, locale=draft.locale,
-        date_of_birth=date.fromisoformat(personal["date_of_birth"]),
-        terms_version=review["terms_version"],
-        terms_accepted_at=datetime.fromisoformat(review["terms_accepted_at"]),
-        email_consent_at=datetime.fromisoformat(review["email_consent_at"]),
-        **{k: personal.get(k) or "" for k in PERSONAL},
-        **{column: insurance.get(key) or "" for key, column in INSURANCE.items()})
+    account = PatientAccount(locale=draft.locale, active=False)
+    request = EnrollmentRequest(account=account, locale=draft.locale)
+    into = steps.Submission(request, account, draft)
+    for step in steps.STEPS:
+        step.write(draft.clean.get(step.name) or {}, into)
+    request.step_values = into.step_values
     if appointment is not None:
-        request.appointment = AppointmentRequest(practice_id=practice_id, **appointment)
+        request.appointment = AppointmentRequest(practice_id=request.practice_id,
+                                                 **appointment)
     db.session.add_all([account, request])
     return request
 
 
-def _release_username(draft: Draft) -> None:
-    """The loser of a username race goes back to the credentials step with a message."""
-    leave_notice(draft, "credentials", "username_taken", reopen=("review",))
+def _send_back(draft: Draft, error: str) -> None:
+    """The loser of a race for a unique value (the username) goes back to the step that
+    holds it with a notice, and must pass the final step again: StepConflict."""
+    for step in steps.STEPS:
+        code = step.conflict(error)
+        if code:
+            leave_notice(draft, step.name, code,
+                         reopen=tuple(s.name for s in steps.STEPS if s.final))
+            raise StepConflict(step) from None

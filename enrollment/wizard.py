@@ -1,22 +1,24 @@
-"""What a step does with a valid (or a Back) post: save into the draft, hash secrets,
-and keep the rules that cross steps.  Views call these; they never hash or query."""
+"""What a step does with a valid (or a Back) post: save into the draft (the step cleans
+and hashes its values), and keep the rules that cross steps.  Views call these; they
+never hash or query."""
 import sqlalchemy as sa
 from flask import current_app, g
 from werkzeug.datastructures import MultiDict
 
-from auth.hashing import hash_secret, verify_secret
+from auth.hashing import verify_secret
 from database import write_transaction
 from extensions import db
 
 from . import policy, steps
 from .drafts import touch
-from .models import Draft, PatientAccount, Practice, utcnow
+from .models import Draft, PatientAccount, Practice
+from .steps.base import CONTROL
 
-CONTROL = {"csrf_token", "action"}
+NOTICES = "_notice"   # draft.data's key for the notices left for steps
 
 
 class WizardContext:
-    """What a step's rules need to know about the rest of the draft."""
+    """What a step's rules need to know about the rest of the draft (Step.share)."""
 
     def __init__(self, draft: Draft | None):
         cfg = current_app.config
@@ -24,17 +26,14 @@ class WizardContext:
         self.limits = policy.Limits(cfg["USERNAME_MIN_LENGTH"], cfg["USERNAME_MAX_LENGTH"],
                                     cfg["PASSWORD_MIN_LENGTH"], cfg["PASSWORD_MAX_LENGTH"])
         self.min_age = cfg["MIN_PATIENT_AGE"]
-        clean = draft.clean if draft else {}
-        self.practice = practice_of(draft)
+        facts = steps.shared(draft.clean if draft else {})
+        self.practice = _practice(facts.get("practice_id"))
         self.practice_name = self.practice.name if self.practice else ""
-        personal = clean.get("personal", {})
-        self.name_parts = tuple(personal.get(k, "") for k in
-                                ("first_name", "middle_name", "last_name"))
-        self.saved_username = clean.get("credentials", {}).get("username", "")
+        self.name_parts = facts.get("name_parts", ())
+        self.saved_username = facts.get("username", "")
         self.has_password = bool(draft and draft.password_hash)
-        security = clean.get("security", {})
-        self.questions = security.get("questions", [])
-        self.answer_hashes = security.get("answer_hashes", [])
+        self.questions = facts.get("questions", [])
+        self.answer_hashes = facts.get("answer_hashes", [])
 
     @staticmethod
     def username_taken(lower: str) -> bool:
@@ -54,9 +53,13 @@ class WizardContext:
 
 
 def practice_of(draft: Draft | None) -> Practice | None:
-    """The draft's practice, loaded once per request (the session's identity map holds
-    it only while something does, and a step asks for it three times)."""
-    practice_id = (draft.clean if draft else {}).get("practice", {}).get("practice_id")
+    """The draft's practice (Step.share's "practice_id")."""
+    return _practice(steps.shared(draft.clean).get("practice_id") if draft else None)
+
+
+def _practice(practice_id: int | None) -> Practice | None:
+    """Loaded once per request (the session's identity map holds it only while
+    something does, and a step asks for it three times)."""
     if not practice_id:
         return None
     loaded = g.setdefault("practices", {})
@@ -72,8 +75,7 @@ def make_form(step: steps.Step, draft: Draft | None, formdata=None):
         formdata = MultiDict([(k, v) for k, values in saved.items() for v in values])
     form = step.form(formdata=formdata)
     form.ctx = WizardContext(draft)
-    if step.name == "practice":
-        form.practice.choices = [("", "")] + Practice.active_choices()
+    step.prepare(form)
     return form
 
 
@@ -96,13 +98,12 @@ def save_back(step: steps.Step, draft: Draft, formdata) -> None:
 
 def accept(step: steps.Step, draft: Draft, form, formdata) -> None:
     """Save a valid step: raw values for re-display, clean values for submission."""
-    clean = CLEANERS[step.name](form, draft)   # may hash: before the write transaction
+    clean = step.clean(form)   # may hash: before the write transaction
     old = draft.clean.get(step.name, {})
     with write_transaction():
         if any(old.get(f) != clean.get(f) for f in step.password_context) and old:
             _ask_password_again(draft)
-        if step.name == steps.CREDENTIALS and not form.keep_hash:
-            draft.password_hash = form.new_hash
+        step.keep(draft, form)
         draft.data = {**_without_notice(draft.data, step.name),
                       step.name: raw_values(step, formdata)}
         draft.clean = {**draft.clean, step.name: clean}
@@ -115,62 +116,37 @@ def leave_notice(draft: Draft, step_name: str, code: str, reopen: tuple = ()) ->
     it and the `reopen` steps incomplete (username taken, practice closed)."""
     with write_transaction():
         draft.done = [n for n in draft.done if n not in (step_name, *reopen)]
-        notices = {**draft.data.get("_notice", {}), step_name: code}
-        draft.data = {**draft.data, "_notice": notices}
+        notices = {**draft.data.get(NOTICES, {}), step_name: code}
+        draft.data = {**draft.data, NOTICES: notices}
+
+
+def leave_stale_notices(draft: Draft | None, current: steps.Step) -> None:
+    """A step whose saved values no longer hold (Step.stale: its practice closed) is
+    incomplete again, with a notice, unless it is the one being shown."""
+    if draft is None:
+        return
+    ctx = WizardContext(draft)
+    for step in steps.STEPS:
+        code = step.stale(ctx) if step is not current else None
+        if code:
+            leave_notice(draft, step.name, code)
+
+
+def show_notice(step: steps.Step, draft: Draft | None, form) -> None:
+    """The notice left for this step, once: beside its field."""
+    code = (draft.data.get(NOTICES, {}) if draft else {}).get(step.name)
+    if code:
+        step.show_notice(form, code)
 
 
 def _without_notice(data: dict, step_name: str) -> dict:
     """A step accepted again no longer shows the notice left for it (username taken)."""
-    notices = {k: v for k, v in data.get("_notice", {}).items() if k != step_name}
-    rest = {k: v for k, v in data.items() if k != "_notice"}
-    return {**rest, "_notice": notices} if notices else rest
+    notices = {k: v for k, v in data.get(NOTICES, {}).items() if k != step_name}
+    rest = {k: v for k, v in data.items() if k != NOTICES}
+    return {**rest, NOTICES: notices} if notices else rest
 
 
 def _ask_password_again(draft: Draft) -> None:
     draft.password_hash = None
-    draft.done = [n for n in draft.done if n != steps.CREDENTIALS]
-
-
-def _practice(form, draft):
-    return {"practice_id": int(form.practice.data)}
-
-
-def _personal(form, draft):
-    values = {f.name: f.data for f in form if f.name not in CONTROL}
-    values["phone"] = form.phone.e164
-    values["email"] = form.email.normalized
-    values["date_of_birth"] = form.date_of_birth.data.isoformat()
-    return values
-
-
-def _insurance(form, draft):
-    if form.is_empty():
-        return {}
-    return {f.name: f.data or "" for f in form if f.name not in CONTROL}
-
-
-def _credentials(form, draft):
-    values = {"username": policy.normalise_username(form.username.data)}
-    if not form.keep_hash:
-        form.new_hash = hash_secret(form.password.data)
-    return values
-
-
-def _security(form, draft):
-    ctx = form.ctx
-    questions, hashes = [], []
-    for i, (question, answer) in enumerate(form.slots()):
-        questions.append(question.data)
-        typed = policy.normalise_answer(answer.data or "")
-        hashes.append(hash_secret(typed) if typed else ctx.answer_hashes[i])
-    return {"questions": questions, "answer_hashes": hashes}
-
-
-def _review(form, draft):
-    now = utcnow().isoformat()
-    return {"terms_version": current_app.config["TERMS_VERSION"], "terms_accepted_at": now,
-            "email_consent_at": now}
-
-
-CLEANERS = {"practice": _practice, "personal": _personal, "insurance": _insurance,
-            "credentials": _credentials, "security": _security, "review": _review}
+    holders = {step.name for step in steps.STEPS if step.holds_password}
+    draft.done = [n for n in draft.done if n not in holders]

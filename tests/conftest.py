@@ -28,7 +28,7 @@ def test_config(tmp_path_factory) -> dict:
     if not url:
         url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
     return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "t" * 40,
-            "SERVER_NAME": None, "CAPTCHA": False,  # tests of the check turn it on
+            "SERVER_NAME": None, "HUMAN_CHECK": False,  # tests of the check turn it on
             **CHEAP_ARGON2}
 
 

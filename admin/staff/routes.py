@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from auth.login import sign_in
-from enrollment.forms_account import policy_message
+from enrollment.codes import policy_message
 from extensions import limiter
 from htmx import advance, client_redirect, render
 

@@ -24,7 +24,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 TIMEOUT_MS = 10_000
 # "I'm not a robot" stays ON, as in production, but cheap: a small proof of work for the
 # browser with JavaScript, and a short minimum age for the no-JavaScript fallback.
-ROBOT_CHECK = {"CAPTCHA": True, "CAPTCHA_COST": 100, "CAPTCHA_FALLBACK_MIN_SECONDS": 1}
+ROBOT_CHECK = {"HUMAN_CHECK": True, "HUMAN_CHECK_COST": 100,
+               "HUMAN_CHECK_FALLBACK_MIN_SECONDS": 1}
 ROBOT_FALLBACK_WAIT_MS = 1_100
 
 

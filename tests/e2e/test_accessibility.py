@@ -108,9 +108,9 @@ def test_keyboard_alone_gets_through_the_first_steps(js_page):
     page.keyboard.press("Enter")       # implicit submission: the first button, Next
     expect_step(page, "insurance")
     expect(page.locator("#page-heading")).to_be_focused()
-    tab_to(page, "not_a_robot")
+    tab_to(page, "human_check")
     page.keyboard.press("Space")
-    expect(page.locator("#robot-status")).to_have_text("Verified")
+    expect(page.locator("#human-check-status")).to_have_text("Verified")
     page.keyboard.press("Tab")
     expect(button(page, "Next")).to_be_focused()
     page.keyboard.press("Enter")

@@ -93,8 +93,8 @@ def not_a_robot(page, javascript: bool = True) -> None:
     server's fallback wants the page to be a moment old."""
     page.get_by_label("I'm not a robot", exact=True).check()
     if javascript:
-        expect(page.locator("#robot-status")).to_have_text("Verified")
-        expect(page.locator("input[name=altcha]")).not_to_have_value("")
+        expect(page.locator("#human-check-status")).to_have_text("Verified")
+        expect(page.locator("input[name=human_check_proof]")).not_to_have_value("")
     else:
         page.wait_for_timeout(ROBOT_FALLBACK_WAIT_MS)
 

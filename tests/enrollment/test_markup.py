@@ -38,7 +38,7 @@ def test_cached_state_select_renders_exactly_as_wtforms_does(app, posted):
     from werkzeug.datastructures import MultiDict
     from wtforms import widgets
 
-    from enrollment.forms import PersonalForm
+    from enrollment.steps.personal import PersonalForm
     with app.test_request_context():
         for _ in range(2):   # the second render comes from the cache
             field = PersonalForm(formdata=MultiDict(posted)).state

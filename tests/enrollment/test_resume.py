@@ -288,7 +288,7 @@ def test_production_sets_secure_cookies(app, practices, monkeypatch):
     monkeypatch.setenv("PORTAL_BASE_URL", "https://localhost")
     monkeypatch.setenv("PORTAL_DATA_KEYS", ",".join(app.config["PORTAL_DATA_KEYS"]))
     monkeypatch.setenv("PORTAL_INDEX_KEY", app.config["PORTAL_INDEX_KEY"])
-    prod = create_app({"TESTING": True, "CAPTCHA": False, **CHEAP_ARGON2,
+    prod = create_app({"TESTING": True, "HUMAN_CHECK": False, **CHEAP_ARGON2,
                        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
     try:
         assert prod.config["SESSION_COOKIE_SECURE"] is True

@@ -1,4 +1,5 @@
-/* "I'm not a robot": solves our own ALTCHA v2 challenge (PBKDF2/SHA-256) with Web Crypto.
+/* The human check ("I'm not a robot", enrollment/human_check.py): solves our own ALTCHA v2
+   challenge (PBKDF2/SHA-256) with Web Crypto.
    Without Web Crypto the ticked box and the page's token go to the server's fallback. */
 (function () {
   "use strict";
@@ -40,8 +41,8 @@
 
   function start(box) {
     var wrap = box.closest("[data-challenge]");
-    var status = wrap.querySelector(".robot-status");
-    var out = wrap.querySelector("input[name=altcha]");
+    var status = document.getElementById("human-check-status");
+    var out = wrap.querySelector("input[name=human_check_proof]");
     out.value = "";
     status.textContent = "";
     if (!box.checked || !subtle) { return; }
@@ -57,6 +58,6 @@
   }
 
   document.addEventListener("change", function (event) {
-    if (event.target && event.target.id === "not_a_robot") { start(event.target); }
+    if (event.target && event.target.id === "human_check") { start(event.target); }
   });
 })();
