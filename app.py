@@ -3,7 +3,6 @@ error pages and security headers.  Nothing else."""
 import os
 
 from flask import Flask, request
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 import cli
 import errors
@@ -15,6 +14,7 @@ from flask_babel import get_locale
 from auth.login import init_login
 from extensions import babel, compress, csrf, db, limiter, mail, migrate
 from security import init_security_headers
+from serving import init_serving
 
 
 def select_locale():
@@ -28,10 +28,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     app.config.update(config or {})
 
-    if app.config["TRUSTED_PROXIES"]:   # behind N proxies: the client's address, scheme, host
-        n = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
-
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
     csrf.init_app(app)
@@ -44,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     Assets(app)
     init_security_headers(app)
     init_login(app)
+    init_serving(app)   # trusted proxies, /healthz, X-Served-By, the SQLite warning
 
     from enrollment import bp as enrollment_bp
     from enrollment import confirm_bp
