@@ -36,7 +36,9 @@ run: seed
 	$(FLASK) outbox send --watch & pids="$$pids $$!"; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-# The whole suite on SQLite (with the one real-browser run), then again on PostgreSQL.
+# The whole suite on SQLite (with the one real-browser run), then again on PostgreSQL;
+# the PostgreSQL pass also runs tests/deploy/test_load_balanced.py (two gunicorn servers
+# behind a real nginx, one Redis): skipped without nginx or Redis, an error with CI=true.
 test: install-dev
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
