@@ -19,6 +19,11 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# The load run's tool (locust, with gevent): installed by `make bench` only.
+$(VENV)/.installed-bench: requirements-bench.txt $(VENV)/.installed-dev
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	touch $@
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
@@ -55,9 +60,10 @@ test-postgres:
 		echo "PostgreSQL skipped: nothing reachable at $(PG_URL) (CI=true makes this an error)."; \
 	fi
 
-bench: install-dev
+bench: install-dev $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/queue_speed.py
+	$(BIN)/python bench/load.py
 
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o messages.pot --ignore-dirs=".venv tests bench" .

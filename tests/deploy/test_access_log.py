@@ -82,3 +82,8 @@ def test_production_on_sqlite_warns_once_for_all_workers(tmp_path):
     finally:
         process.stop()
     assert process.log.read_text().count("SQLite is for one server") == 1
+
+
+def test_the_readme_shows_the_nginx_block_the_tests_run():
+    block = (ROOT / "deploy" / "nginx.conf").read_text().rstrip("\n")
+    assert f"```nginx\n{block}\n```" in (ROOT / "README.md").read_text()
