@@ -77,7 +77,6 @@ class TrustedProxies:
             for key in FORWARDED:      # an untrusted sender's word: dropped, not read
                 environ.pop(key, None)
             return self.wsgi_app(environ, start_response)
-        environ["portal.proxy_peer"] = peer
         forwarded = environ.get("HTTP_X_FORWARDED_FOR")
         if forwarded:
             environ["REMOTE_ADDR"] = self.client(forwarded, peer)

@@ -66,14 +66,17 @@ class Process:
     proc: subprocess.Popen
     log: Path
 
-    def stop(self, seconds: float = 15) -> int:
+    def terminate(self) -> None:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(seconds)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+
+    def stop(self, seconds: float = 15) -> int:
+        self.terminate()
+        try:
+            self.proc.wait(seconds)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
         return self.proc.returncode
 
 
@@ -199,9 +202,13 @@ class Cluster:
         return process
 
     def stop(self) -> None:
-        for process in [*self.others, self.nginx, *(s.process for s in self.servers)]:
-            if process is not None:
-                process.stop()
+        """Everything told to stop at once, then waited for."""
+        processes = [p for p in [*self.others, self.nginx, *(s.process for s in self.servers)]
+                     if p is not None]
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.stop()
 
     def __enter__(self) -> "Cluster":
         return self.start()
