@@ -149,6 +149,18 @@ def report(steps: list[dict], memory: Memory, pending: int) -> dict:
             "load_average": {"start": LOAD_AT_START, "end": os.getloadavg()[0]}}
 
 
+def markdown(results: dict) -> str:
+    """The README's table, from a run's results."""
+    rows = ["| step | requests | req/s | p50 ms | p95 ms | errors | bytes (decoded) | "
+            "bytes (compressed, as sent) |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for s in results["steps"]:
+        name = "**all**" if s["step"] == "Aggregated" else s["step"]
+        wire = "-" if s["bytes_wire"] is None else s["bytes_wire"]
+        rows.append(f"| {name} | {s['requests']} | {s['rps']} | {s['p50_ms']} | "
+                    f"{s['p95_ms']} | {s['errors']} | {s['bytes_decoded']} | {wire} |")
+    return "\n".join(rows)
+
+
 def main() -> int:
     global LOAD_AT_START
     problems = missing()
@@ -171,6 +183,7 @@ def main() -> int:
             memory.join()
         results = report(read_steps(), memory, pending)
         (OUT / "load.json").write_text(json.dumps(results, indent=2))
+        print("\nfor the README:\n" + markdown(results))
     finally:
         queue_speed.pg_admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
         import redis
@@ -179,4 +192,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--markdown"]:      # the table of the last run, again
+        print(markdown(json.loads((OUT / "load.json").read_text())))
+        sys.exit(0)
     sys.exit(main())

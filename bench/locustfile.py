@@ -89,7 +89,9 @@ class PatientUser(HttpUser):
         if token is None:
             return
         data = {"practice": {"practice": PRACTICE},
-                "personal": {**STEPS["personal"], "email": f"load{n}@example.org"},
+                "personal": {**STEPS["personal"], "email": f"load{n}@example.org",
+                             "date_of_birth": f"{random.randint(1940, 2000)}-"
+                                              f"{random.randint(1, 12):02d}-{random.randint(1, 28):02d}"},
                 "credentials": {**STEPS["credentials"], "username": f"load{n}"}}
         for step in ("practice", "personal", "insurance", "credentials", "security",
                      "review"):
