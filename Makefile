@@ -19,6 +19,11 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# The load run's tool (locust, with gevent): installed by `make bench` only.
+$(VENV)/.installed-bench: requirements-bench.txt $(VENV)/.installed-dev
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	touch $@
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
@@ -37,7 +42,9 @@ run: seed
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # The linter first (its rules: pyproject.toml), then the whole suite on SQLite (with the
-# one real-browser run), then again on PostgreSQL.
+# one real-browser run), then again on PostgreSQL; the PostgreSQL pass also runs
+# tests/deploy/test_load_balanced.py (two gunicorn servers behind a real nginx, one Redis):
+# skipped without nginx or Redis, an error with CI=true.
 test: lint
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
@@ -57,9 +64,10 @@ test-postgres:
 		echo "PostgreSQL skipped: nothing reachable at $(PG_URL) (CI=true makes this an error)."; \
 	fi
 
-bench: install-dev
+bench: install-dev $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/queue_speed.py
+	$(BIN)/python bench/load.py
 
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o messages.pot --ignore-dirs=".venv tests bench" .

@@ -4,7 +4,6 @@ import os
 
 from flask import Flask, current_app, request
 from flask_babel import get_locale
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 import account
 import admin
@@ -19,6 +18,7 @@ from config import load_config
 from database import init_database
 from extensions import babel, compress, csrf, db, limiter, mail, migrate
 from security import init_security_headers
+from serving import init_serving
 
 # Top to bottom: what each registers (blueprints, user kinds, CLI commands).
 PACKAGES = (auth, outbox, enrollment, home, admin, account)
@@ -34,10 +34,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     app.config.update(config or {})
 
-    if app.config["TRUSTED_PROXIES"]:   # behind N proxies: the client's address, scheme, host
-        n = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
-
     crypto.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
@@ -50,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_database(app)
     Assets(app)
     init_security_headers(app)
+    init_serving(app)   # trusted proxies, /healthz, X-Served-By, the SQLite warning
 
     for package in PACKAGES:
         package.init_app(app)

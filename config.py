@@ -3,6 +3,7 @@
 Every variable read here is listed in the README.  `load_config(instance_path)` returns
 a plain dict for `app.config.update`; production refuses to start with a weak secret.
 """
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -32,6 +33,24 @@ def _bool(name: str, default: bool) -> bool:
     if raw is None or raw == "":
         return default
     return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def proxy_networks(raw: str) -> tuple:
+    """TRUSTED_PROXIES: addresses or networks, separated by commas or spaces
+    ("127.0.0.1", "10.0.0.0/8, 2001:db8::/32").  A bare count (the old form) is refused:
+    a count believes whoever connects."""
+    networks = []
+    for item in raw.replace(",", " ").split():
+        if item.isdigit():
+            raise ConfigError(
+                f"TRUSTED_PROXIES lists the proxies' addresses or networks (e.g. 127.0.0.1 "
+                f"or 10.0.0.0/8), not how many there are; got {item!r} (see README)")
+        try:
+            networks.append(ipaddress.ip_network(item))
+        except ValueError as exc:
+            raise ConfigError(f"TRUSTED_PROXIES: {item!r} is not an address or a network "
+                              f"(e.g. 127.0.0.1 or 10.0.0.0/8)") from exc
+    return tuple(networks)
 
 
 def database_url(instance_path: str) -> str:
@@ -125,10 +144,13 @@ def load_config(instance_path: str) -> dict:
         "PORTAL_INDEX_KEY": index,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "DRAFT_TTL_HOURS": ttl_hours,
-        # How many reverse proxies (TLS terminator, load balancer) stand in front: their
-        # X-Forwarded-For/-Proto/-Host are trusted, so rate limits and the audit see the
-        # patient's or staff member's address.  0: none (make run).
-        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        # The reverse proxies (TLS terminator, load balancer) in front, by address or
+        # network: only from them are X-Forwarded-For/-Proto/-Host believed (serving.py),
+        # so rate limits and the audit see the patient's or staff member's address.
+        # Empty: none (make run).
+        "TRUSTED_PROXIES": proxy_networks(os.environ.get("TRUSTED_PROXIES", "")),
+        # Names this server in an X-Served-By header (to see a load balancer's spread).
+        "PORTAL_SERVER_NAME": os.environ.get("PORTAL_SERVER_NAME", "").strip(),
         "MIN_PATIENT_AGE": _int("MIN_PATIENT_AGE", 18),
         "USERNAME_MIN_LENGTH": _int("USERNAME_MIN_LENGTH", 6),
         "USERNAME_MAX_LENGTH": _int("USERNAME_MAX_LENGTH", 50),

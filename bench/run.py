@@ -77,7 +77,7 @@ def draft_cookie(port) -> tuple[str, str]:
 def main() -> None:
     tmp = tempfile.mkdtemp(prefix="portal-bench-")
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/bench.db", "HUMAN_CHECK": "off",
-           "SECRET_KEY": "b" * 40}
+           "SECRET_KEY": "b" * 40, "PORTAL_ACCESS_LOG": "off"}   # gunicorn.conf.py: no log
     flask = [str(BIN / "flask"), "--app", "app"]
     subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True,
                    capture_output=True)
