@@ -14,6 +14,7 @@ import enrollment
 import errors
 import home
 import outbox
+import seclog
 from assets import Assets
 from config import load_config
 from database import init_database
@@ -38,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
+    seclog.init_app(app)   # first: every later hook and view sees the request's id
     crypto.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))

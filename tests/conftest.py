@@ -85,3 +85,27 @@ def csrf_token(html: str) -> str:
     match = TOKEN_RE.search(html)
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+@pytest.fixture
+def security_log():
+    """The security events logged while the test runs, as the dicts of their JSON lines
+    (the formatted lines themselves, as written to stderr, are parsed back)."""
+    import json
+    import logging
+
+    from seclog import LOGGER
+
+    class Lines(logging.Handler):
+        def __init__(self):
+            super().__init__()
+            self.events = []
+
+        def emit(self, record):
+            self.events.append(json.loads(self.format(record)))
+
+    handler = Lines()
+    logger = logging.getLogger(LOGGER)
+    logger.addHandler(handler)
+    yield handler.events
+    logger.removeHandler(handler)

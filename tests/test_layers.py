@@ -12,7 +12,8 @@ FLOORS = [
     {"enrollment"},
     {"audit", "outbox"},
     {"auth"},
-    {"assets", "config", "crypto", "database", "errors", "extensions", "htmx", "security"},
+    {"assets", "config", "crypto", "database", "errors", "extensions", "htmx", "seclog",
+     "security"},
 ]
 FLOOR = {name: level for level, names in enumerate(FLOORS) for name in names}
 BOTTOM = len(FLOORS) - 1

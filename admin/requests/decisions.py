@@ -19,6 +19,7 @@ from enrollment.confirmation import approval_allowed
 from enrollment.emails import queue_approved, queue_needs_info, queue_rejected
 from enrollment.models import EnrollmentRequest, InfoRequest, PatientAccount
 from extensions import db
+from seclog import DECISION, actor_ids, security_event
 
 from ..appointments.decisions import close_with_enrollment
 from ..staff.models import StaffUser
@@ -75,7 +76,14 @@ def approve(staff, request_id: int) -> Outcome:
             return Outcome(WAITING, req)
         if not approve_within(staff, req):
             return Outcome(LOST, req)
+    log_decision(staff, APPROVED, request_id)
     return Outcome(DONE, _load(staff, request_id))
+
+
+def log_decision(staff, decision: str, request_id: int, appointment_id=None) -> None:
+    """The security log's line for a decision that was committed."""
+    security_event(DECISION, decision=decision, request_id=request_id,
+                   appointment_id=appointment_id, **actor_ids(staff))
 
 
 def approve_within(staff, req: EnrollmentRequest) -> bool:
@@ -114,6 +122,7 @@ def reject(staff, request_id: int, reason: str, note: str = "") -> Outcome:
                 PatientAccount.id == req.account_id, PatientAccount.active.is_(False))
                 .execution_options(synchronize_session=False))
     db.session.expire_all()
+    log_decision(staff, REJECTED, request_id)
     return Outcome(DONE, _load(staff, request_id))
 
 
@@ -141,6 +150,7 @@ def ask_for_information(staff, request_id: int, message: str,
         audit.record(staff, audit.NEEDS_INFO, req.id, detail=",".join(sections))
         queue_needs_info(req)
     db.session.expire_all()
+    log_decision(staff, NEEDS_INFO, request_id)
     return Outcome(DONE, _load(staff, request_id))
 
 
