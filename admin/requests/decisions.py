@@ -163,10 +163,7 @@ def info_requests(request_id: int) -> list[tuple[InfoRequest, str]]:
         .order_by(InfoRequest.created_at.desc(), InfoRequest.id.desc())).all())
 
 
-def record_view(staff, request_id: int) -> EnrollmentRequest:
-    """The detail view's audit row: the one deliberate exception to 'GET changes
-    nothing'.  404 (and no row) for a request of another practice."""
-    with write_transaction():
-        req = _load(staff, request_id)
-        audit.record(staff, audit.VIEWED, req.id)
-    return req
+def record_view(staff, req: EnrollmentRequest, duplicate_ids: list[int]) -> None:
+    """The detail view's audit row, with the possible duplicates shown beside it: the
+    one deliberate exception to 'GET changes nothing'."""
+    audit.shown(staff, audit.VIEWED, req.id, duplicates=duplicate_ids)
