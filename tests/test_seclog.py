@@ -99,6 +99,27 @@ def test_sql_echo_is_off_and_its_logger_quiet(app):
     assert not logging.getLogger(seclog.LOGGER).propagate   # one line, not two
 
 
+def test_even_with_sql_logging_turned_on_no_value_is_logged(app, caplog):
+    """If someone turns SQLAlchemy's statement logging on (INFO), the values still stay
+    out (hide_parameters), and so they do from a database error's message, which a
+    500 would log."""
+    import logging
+
+    import sqlalchemy as sa
+
+    from extensions import db
+    caplog.set_level(logging.INFO, logger="sqlalchemy.engine")
+    with app.app_context():
+        db.session.execute(sa.text("SELECT :v"), {"v": "Okonkwo-Lindqvist"})
+        with pytest.raises(sa.exc.DBAPIError) as failed:
+            db.session.execute(sa.text("SELECT * FROM no_such_table WHERE x = :v"),
+                               {"v": "Okonkwo-Lindqvist"})
+        db.session.rollback()
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "SELECT" in logged and "parameters hidden" in logged
+    assert "Okonkwo" not in logged and "Okonkwo" not in str(failed.value)
+
+
 def test_under_gunicorn_the_lines_reach_stderr(tmp_path):
     """The real server: a signed-out visit to the dashboard is an access denial, one
     JSON line on gunicorn's stderr with the id the response carried."""
@@ -113,6 +134,7 @@ def test_under_gunicorn_the_lines_reach_stderr(tmp_path):
     try:
         resp = _get_when_up(f"http://127.0.0.1:{port}/admin/")
         rid = resp.headers["X-Request-ID"]
+        resp.close()
         for _ in range(50):
             lines = [json.loads(line) for line in (tmp_path / "stderr").read_text()
                      .splitlines() if line.startswith("{")]
