@@ -104,10 +104,6 @@ def actor_ids(user) -> dict:
             "practice_id": getattr(user, "practice_id", None)}
 
 
-def request_id() -> str | None:
-    return g.get("request_id") if has_request_context() else None
-
-
 def _request_fields() -> dict:
     if not has_request_context():
         return {}
@@ -121,9 +117,6 @@ def _request_fields() -> dict:
 class _Stderr(logging.StreamHandler):
     """A handler writing to whatever sys.stderr is now (as logging's last resort does),
     so a redirected or captured stderr gets the lines too."""
-
-    def __init__(self):
-        super().__init__()
 
     @property
     def stream(self):
