@@ -13,6 +13,7 @@ import enrollment
 import errors
 import home
 import outbox
+import seclog
 from assets import Assets
 from config import load_config
 from database import init_database
@@ -34,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     app.config.update(config or {})
 
+    seclog.init_app(app)   # first: every later hook and view sees the request's id
     crypto.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))

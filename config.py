@@ -142,7 +142,11 @@ def load_config(instance_path: str) -> dict:
         # Encryption of patients' data at rest (crypto.py).
         "PORTAL_DATA_KEYS": data,
         "PORTAL_INDEX_KEY": index,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a database error's message (logged with a 500) never holds the
+        # values of the statement, that is patients' data.  No SQL echo: its lines carry
+        # parameters and rows (seclog.configure_logging keeps sqlalchemy.engine quiet).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        "SQLALCHEMY_ECHO": False,
         "DRAFT_TTL_HOURS": ttl_hours,
         # The reverse proxies (TLS terminator, load balancer) in front, by address or
         # network: only from them are X-Forwarded-For/-Proto/-Host believed (serving.py),

@@ -28,7 +28,8 @@ log = logging.getLogger("portal.serving")
 bp = Blueprint("serving", __name__)
 
 FORWARDED = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
-             "HTTP_X_FORWARDED_PORT", "HTTP_X_FORWARDED_PREFIX", "HTTP_FORWARDED")
+             "HTTP_X_FORWARDED_PORT", "HTTP_X_FORWARDED_PREFIX", "HTTP_FORWARDED",
+             "HTTP_X_REQUEST_ID")
 HOST_RE = re.compile(r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]{2,45}\](:[0-9]{1,5})?")
 SQLITE_WARNED = "PORTAL_SQLITE_WARNED"   # set once warned: forked workers say it no more
 

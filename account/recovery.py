@@ -11,8 +11,10 @@
   account's recovery is locked for RECOVERY_LOCK_MINUTES, and the lock ends by time.
 - `forgot_username(email)`: one email listing every username on that address.
 
-Nothing here logs; answers, passwords and tokens are never written anywhere but as
-hashes (the outbox row of the email holds the link, as every emailed link does).
+Answers, passwords and tokens are never written anywhere but as hashes (the outbox
+row of the email holds the link, as every emailed link does).  The security log
+(seclog) gets a line per link sent, wrong answer, lock and reset, naming the account
+by its id only.
 """
 import secrets
 from dataclasses import dataclass
@@ -28,6 +30,8 @@ from database import write_transaction
 from enrollment import policy
 from enrollment.models import EnrollmentRequest, PatientAccount
 from extensions import db
+from seclog import (PASSWORD_RESET, RECOVERY_FAILED, RECOVERY_LINK_SENT, RECOVERY_LOCKED,
+                    actor_ids, security_event)
 
 from . import emails
 from .models import RecoveryToken
@@ -90,6 +94,7 @@ def forgot_password(identifier: str) -> int:
         with write_transaction():
             token, minutes = _issue(account)
             emails.queue_reset_link(account, req, token, minutes)
+        security_event(RECOVERY_LINK_SENT, **actor_ids(account))
         sent += 1
     return sent
 
@@ -145,12 +150,16 @@ def count_wrong(account: PatientAccount) -> Outcome:
         failures = db.session.execute(sa.select(PatientAccount.recovery_failures).where(
             PatientAccount.id == account.id)).scalar_one()
         if failures < cfg["RECOVERY_TRIES"]:
-            return Outcome(WRONG, tries_left=cfg["RECOVERY_TRIES"] - failures)
-        until = utcnow() + timedelta(minutes=cfg["RECOVERY_LOCK_MINUTES"])
-        db.session.execute(sa.update(PatientAccount).where(
-            PatientAccount.id == account.id).values(
-            recovery_failures=0, recovery_locked_until=until))
-    return Outcome(LOCKED, until=until)
+            outcome = Outcome(WRONG, tries_left=cfg["RECOVERY_TRIES"] - failures)
+        else:
+            outcome = Outcome(LOCKED, until=utcnow() + timedelta(
+                minutes=cfg["RECOVERY_LOCK_MINUTES"]))
+            db.session.execute(sa.update(PatientAccount).where(
+                PatientAccount.id == account.id).values(
+                recovery_failures=0, recovery_locked_until=outcome.until))
+    security_event(RECOVERY_FAILED if outcome.state == WRONG else RECOVERY_LOCKED,
+                   **actor_ids(account))
+    return outcome
 
 
 def _claim(row: RecoveryToken) -> Outcome | None:
@@ -182,4 +191,5 @@ def reset(row: RecoveryToken, password: str) -> Outcome:
     set_password(account, password)
     with write_transaction():
         emails.queue_password_changed(account)
+    security_event(PASSWORD_RESET, **actor_ids(account))
     return Outcome(DONE)

@@ -12,6 +12,7 @@ from enrollment.emails import display_phone
 from enrollment.steps.security import answers_of
 from extensions import limiter
 from htmx import client_redirect, render
+from seclog import PASSWORD_CHANGED, actor_ids, security_event
 
 from . import bp, corrections
 from .emails import queue_password_changed
@@ -144,6 +145,7 @@ def change_password():
         set_password(current_user, form.password.data, keep_token=session.get(SESSION_KEY))
         with write_transaction():
             queue_password_changed(current_user)
+        security_event(PASSWORD_CHANGED, **actor_ids(current_user))
         return client_redirect(url_for("account.home", done="password"))
     return render("account/password.html", "content", status=422 if form.errors else 200,
                   form=form, heading=_("Change your password"))

@@ -5,8 +5,9 @@ the Page of a queue."""
 from dataclasses import dataclass
 from functools import wraps
 
+import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask import abort, url_for
+from flask import abort, request, url_for
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -14,6 +15,9 @@ from wtforms.validators import ValidationError
 
 from auth.clock import COMPACT, format_when
 from auth.login import login_required, signed_in_as
+from enrollment.models import AppointmentRequest, EnrollmentRequest
+from extensions import db
+from seclog import ACCESS_DENIED, actor_ids, security_event
 
 from . import bp
 
@@ -40,6 +44,35 @@ def _no_store(resp):
     """Patient data: never cached, by the browser or anything between."""
     resp.headers["Cache-Control"] = "no-store"
     return resp
+
+
+@bp.after_request
+def _other_practice(resp):
+    """A 404 for a request, appointment or staff member that exists at ANOTHER practice
+    is an access denial: the security log says so (by ids).  Only on a 404's path."""
+    if resp.status_code == 404 and signed_in_as(STAFF):
+        for key, model, row_id in _asked():
+            if db.session.execute(sa.select(model.id).where(
+                    model.id == row_id, model.practice_id != current_user.practice_id)
+                    ).first() is not None:
+                security_event(ACCESS_DENIED, reason="other_practice", status=404,
+                               **{key: row_id}, **actor_ids(current_user))
+                break
+    return resp
+
+
+def _asked() -> list:
+    """(log key, model, id) of the rows the URL (or "reject as a duplicate of") names."""
+    from .staff.models import StaffUser
+    args = request.view_args or {}
+    asked = [(key, model, args[name]) for name, key, model in (
+        ("request_id", "request_id", EnrollmentRequest),
+        ("appointment_id", "appointment_id", AppointmentRequest),
+        ("staff_id", "target_staff_id", StaffUser)) if isinstance(args.get(name), int)]
+    other = request.form.get("of", "") if request.method == "POST" else ""
+    if other.isdigit() and len(other) < 10:
+        asked.append(("request_id", EnrollmentRequest, int(other)))
+    return asked
 
 
 @bp.context_processor

@@ -5,8 +5,9 @@ their labels (actions), and ONE way to write a row (trail.record) and to read th
     with write_transaction():
         ...the change...
         audit.record(current_user, audit.APPROVED, req.id, detail=reason)
+    audit.shown(current_user, audit.QUEUE_VIEWED, status="pending", ids=[3, 4, 9])
 
-Imports no blueprint (only auth's clock, extensions and Flask): admin/ and account/
+Imports no blueprint (only auth's clock, database, extensions and Flask): admin/ and account/
 record through it; nothing registers codes or labels by being imported."""
 from .actions import (
     VIEWED, APPROVED, REJECTED, NEEDS_INFO, RESUBMITTED, APPT_APPROVED,
@@ -14,8 +15,10 @@ from .actions import (
     PROVIDER_REMOVED, LOCATION_ADDED, LOCATION_RENAMED, LOCATION_REMOVED,
     STAFF_INVITED, INVITATION_RESENT, JOINED, STAFF_DISABLED, STAFF_ACCESS_RESET,
     PASSWORD_RESET, ACTIONS)
+from .actions import APPTS_VIEWED, QUEUE_VIEWED, SEARCHED
 from .models import AuditEvent, AuditIsAppendOnly
 from .trail import PAGE, client_address, events, record
+from .trail import Filters, compact_ids, detail_of, expand_ids, fields_of, shown
 
 __all__ = [
     "ACTIONS", "APPROVED", "APPT_APPROVED", "APPT_DECLINED", "AuditEvent",
@@ -24,3 +27,5 @@ __all__ = [
     "PROVIDER_ADDED", "PROVIDER_REMOVED", "PROVIDER_RENAMED", "REJECTED",
     "RESUBMITTED", "SETTINGS_CHANGED", "STAFF_ACCESS_RESET", "STAFF_DISABLED",
     "STAFF_INVITED", "VIEWED", "client_address", "events", "record"]
+__all__ += ["APPTS_VIEWED", "Filters", "QUEUE_VIEWED", "SEARCHED", "compact_ids", "detail_of",
+            "expand_ids", "fields_of", "shown"]

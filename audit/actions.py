@@ -9,6 +9,9 @@ from flask_babel import lazy_gettext as _l
 # Enrollment requests (admin/requests, and the patient's answer in account/)
 VIEWED, APPROVED, REJECTED = "viewed", "approved", "rejected"
 NEEDS_INFO, RESUBMITTED = "needs_info", "resubmitted"
+# What staff were shown (one row per page: detail "status=pending page=1 ids=3-7,9";
+# a search: "by=name found=3 ids=..."; VIEWED: "duplicates=12,15").  Never search terms.
+QUEUE_VIEWED, SEARCHED, APPTS_VIEWED = "queue_viewed", "searched", "appts_viewed"
 # Appointment requests (admin/appointments)
 APPT_APPROVED, APPT_DECLINED = "appt_approved", "appt_declined"
 # The practice's settings, providers and locations (admin/practice)
@@ -24,6 +27,9 @@ PASSWORD_RESET = "password_reset"
 
 ACTIONS = MappingProxyType({
     VIEWED: _l("Viewed the request"),
+    QUEUE_VIEWED: _l("Listed requests"),
+    SEARCHED: _l("Searched the requests"),
+    APPTS_VIEWED: _l("Listed appointment requests"),
     APPROVED: _l("Approved"),
     REJECTED: _l("Rejected"),
     NEEDS_INFO: _l("Asked the patient for information"),

@@ -16,6 +16,7 @@ class AuditEvent(db.Model):
     __table_args__ = (
         sa.Index("ix_audit_request", "practice_id", "request_id", "created_at"),
         sa.Index("ix_audit_staff", "practice_id", "staff_id", "created_at"),
+        sa.Index("ix_audit_time", "practice_id", "created_at", "id"),   # by date
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int] = mapped_column(sa.ForeignKey("practice.id"))
@@ -23,7 +24,9 @@ class AuditEvent(db.Model):
     staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
     action: Mapped[str] = mapped_column(sa.String(20))        # an audit.ACTIONS code
     request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enrollment_request.id"))
-    detail: Mapped[str] = mapped_column(sa.String(40), default="")   # e.g. a reason code
+    # A reason code, a section list, or what a page showed ("status=pending page=1
+    # ids=3-7,9"): codes and ids, never what anyone typed (audit/trail.py).
+    detail: Mapped[str] = mapped_column(sa.Text, default="")
     ip: Mapped[str] = mapped_column(sa.String(45), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

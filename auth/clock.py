@@ -55,3 +55,10 @@ def format_when(utc_naive: datetime, zone: str, locale: str = "en",
     return When(date=format_date(local.date(), date_format, locale=locale),
                 time=format_time(local.time(), time_format, locale=locale),
                 zone=local.strftime("%Z"))
+
+
+def start_of_day(day: date, zone: str) -> datetime:
+    """The first moment of `day` in `zone`, as naive UTC (where midnight is skipped by
+    the clocks going forward, the first moment that exists)."""
+    local = datetime.combine(day, time()).replace(tzinfo=ZoneInfo(zone))
+    return local.astimezone(timezone.utc).replace(tzinfo=None)

@@ -14,6 +14,8 @@ import sqlalchemy as sa
 
 from database import write_transaction
 from extensions import db
+from seclog import (ACCOUNT_LOCKED, SIGN_IN_FAILED, SIGN_IN_LOCKED, actor_ids,
+                    security_event)
 
 from .hashing import dummy_verify, hash_secret, needs_rehash, verify_secret
 
@@ -27,18 +29,24 @@ def authenticate(user, password: str, *, max_failures: int,
     (LOCKED, None) once `max_failures` failures came in a row."""
     if user is None:
         dummy_verify(password)
+        security_event(SIGN_IN_FAILED, reason="unknown")
         return WRONG, None
     if user.failed_logins >= max_failures:
         dummy_verify(password)
+        security_event(SIGN_IN_LOCKED, **actor_ids(user))
         return LOCKED, None
     model = type(user)
     if not verify_secret(user.password_hash, password):
+        locks = user.failed_logins + 1 >= max_failures
         with write_transaction():
             db.session.execute(sa.update(model).where(model.id == user.id)
                                .values(failed_logins=model.failed_logins + 1))
+        security_event(ACCOUNT_LOCKED if locks else SIGN_IN_FAILED, reason="wrong",
+                       **actor_ids(user))
         return WRONG, None
     _after_success(user, password)
     if not may_sign_in(user):
+        security_event(SIGN_IN_FAILED, reason="refused", **actor_ids(user))
         return WRONG, None
     return OK, user
 

@@ -18,6 +18,7 @@ from flask_login import current_user, login_user, logout_user
 
 from extensions import login_manager
 from htmx import client_redirect
+from seclog import ACCESS_DENIED, SIGN_IN_SUCCEEDED, SIGNED_OUT, actor_ids, security_event
 
 from . import sessions
 
@@ -67,6 +68,8 @@ def unauthorized():
     """Signed out (or never signed in): to the sign-in page of this blueprint; an htmx
     request gets HX-Redirect, never a sign-in page swapped into a table cell."""
     endpoint = LOGIN_BY_BLUEPRINT.get(request.blueprint or "")
+    security_event(ACCESS_DENIED, reason="session_ended" if g.get("auth_session_ended")
+                   else "not_signed_in", **actor_ids(current_user))
     if endpoint is None:
         abort(401)
     args = {"expired": 1} if g.get("auth_session_ended") else {}
@@ -99,9 +102,11 @@ def sign_in(user) -> None:
     session.clear()
     session[SESSION_KEY] = sessions.begin(user.kind, user.id, request.remote_addr or "")
     login_user(user)
+    security_event(SIGN_IN_SUCCEEDED, **actor_ids(user))
 
 
 def sign_out() -> None:
+    security_event(SIGNED_OUT, **actor_ids(current_user))
     sessions.end(session.get(SESSION_KEY))
     logout_user()
     session.clear()

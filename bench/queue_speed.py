@@ -28,13 +28,15 @@ if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
 sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
 REPS = int(os.environ.get("QUEUE_BENCH_REPS", "200"))
-SIZES = (100, 100_000)
+# Two sizes, the small first: QUEUE_BENCH_SIZES=100,2000 for a quick check.
+SIZES = tuple(int(n) for n in os.environ.get("QUEUE_BENCH_SIZES", "100,100000").split(","))
 PG_SERVER = os.environ.get("QUEUE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
-PG_DB = "queue_bench"
+PG_DB = os.environ.get("QUEUE_BENCH_PG_DB", "queue_bench")   # created and dropped
 PASSWORD = "quiet harbour lantern 42"
 EMAIL = "bench@riverside.example"
 PRACTICES = (("lakeside-clinic", "Lakeside Clinic"), ("northgate-health", "Northgate Health"))
 GOAL_RATIO, GOAL_P95_MS = 3.0, 50.0
+AUDITED = "audit rows written"
 HX = {"HX-Request": "true"}
 
 
@@ -144,8 +146,13 @@ def child(mode: str, url: str, n: int) -> None:
         practice_id = db.session.execute(sa.select(Practice.id).where(
             Practice.slug == "riverside-family")).scalar_one()
     client, csrf = sign_in(app)
-    print(json.dumps({name: measure(client, *case)
-                      for name, case in cases(app, practice_id, csrf).items()}))
+    measured = {name: measure(client, *case)
+                for name, case in cases(app, practice_id, csrf).items()}
+    with app.app_context():   # every page view above wrote its audit row
+        from audit import AuditEvent
+        measured[AUDITED] = db.session.execute(
+            sa.select(sa.func.count()).select_from(AuditEvent)).scalar_one()
+    print(json.dumps(measured))
 
 
 def in_child(env: dict, *args) -> dict:
@@ -159,7 +166,9 @@ def run_size(url: str, n: int) -> dict:
     env = prepare(url)
     filled = in_child(env, "fill", url, n)["seconds"]
     print(f"  {n:>7} rows filled in {filled:.1f} s", flush=True)
-    return in_child(env, "measure", url, n)
+    measured = in_child(env, "measure", url, n)
+    print(f"  {measured.pop(AUDITED)} audit rows written while measuring", flush=True)
+    return measured
 
 
 def _generic(name: str) -> str:
@@ -168,6 +177,7 @@ def _generic(name: str) -> str:
 
 
 def compare(small: dict, large: dict) -> list:
+    """Each case at the larger size against the smaller (named 100 and 100000)."""
     small = {_generic(k): v for k, v in small.items()}
     rows = []
     for name, big in large.items():

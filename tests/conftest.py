@@ -8,10 +8,11 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask import request
 from hypothesis import HealthCheck, settings
 
 from app import create_app
-from extensions import db
+from extensions import db, limiter
 
 settings.register_profile("ci", max_examples=40, deadline=None,
                           suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -85,3 +86,53 @@ def csrf_token(html: str) -> str:
     match = TOKEN_RE.search(html)
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+@pytest.fixture
+def security_log():
+    """The security events logged while the test runs, as the dicts of their JSON lines
+    (the formatted lines themselves, as written to stderr, are parsed back)."""
+    import json
+    import logging
+
+    from seclog import LOGGER
+
+    class Lines(logging.Handler):
+        def __init__(self):
+            super().__init__()
+            self.events = []
+
+        def emit(self, record):
+            self.events.append(json.loads(self.format(record)))
+
+    handler = Lines()
+    logger = logging.getLogger(LOGGER)
+    logger.addHandler(handler)
+    yield handler.events
+    logger.removeHandler(handler)
+
+
+@pytest.fixture
+def make_app(app):
+    """Apps of their own (create_app with `extra` settings) on the suite's database,
+    with a /_seen route echoing what the app believes of the request; their connections
+    closed after, and the one limiter (which create_app re-binds) given back."""
+    made = []
+
+    def make(**extra):
+        base = {k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY")}
+        other = create_app({**base, "TESTING": True, **extra})
+        made.append(other)
+
+        @other.get("/_seen")
+        def seen():
+            return {"addr": request.remote_addr, "scheme": request.scheme,
+                    "host": request.host, "forwarded_for": request.headers.get("X-Forwarded-For")}
+        return other
+    yield make
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    limiter.limit_manager.set_default_limits([])
+    limiter.init_app(app)

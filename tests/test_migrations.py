@@ -309,3 +309,32 @@ def test_0007_will_not_step_down_while_patients_are_in_the_audit(app, fresh_url)
     # ... and the database is usable: up to head again.
     _flask("db", "upgrade", database_url=fresh_url)
     assert state_of(fresh_url)["version"] == revisions()[0]
+
+
+# A queue page's audit row: more request ids than 0009's VARCHAR(40) holds.
+LISTING = ("audit_event", dict(practice_id=1, staff_id=1, action="queue_viewed",
+                               detail="status=pending page=1 ids=" + ",".join(
+                                   str(n) for n in range(100, 150, 2)), ip="192.0.2.1"))
+
+
+def test_0011_will_not_cut_the_request_ids_audit_rows_name(app, fresh_url):
+    _flask("db", "upgrade", database_url=fresh_url)
+    inserted = fill(fresh_url, ROWS + [LISTING])
+    steps, stderr = step_down(fresh_url, ok=False)
+    assert [s["version"] for s in steps] == revisions()[:revisions().index("0011") + 1]
+    assert_rows_kept(steps, inserted)
+    assert "Error: Cannot downgrade below revision 0011: audit_event holds 1 row(s) " \
+        "whose detail is longer than 40 characters" in stderr
+    assert "Traceback" not in stderr
+    after = state_of(fresh_url)
+    assert after == steps[-1] and after["version"] == "0011"
+    engine = sa.create_engine(fresh_url)
+    try:
+        with engine.connect() as conn:
+            kept = conn.execute(sa.text("SELECT detail FROM audit_event WHERE action = "
+                                        "'queue_viewed'")).scalar_one()
+    finally:
+        engine.dispose()
+    assert kept == LISTING[1]["detail"]
+    _flask("db", "upgrade", database_url=fresh_url)
+    assert state_of(fresh_url)["version"] == revisions()[0]

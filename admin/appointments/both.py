@@ -7,9 +7,9 @@ from database import write_transaction
 from enrollment.codes import APPROVED, PENDING
 from enrollment.confirmation import approval_allowed
 
-from ..requests.decisions import approve_within
+from ..requests.decisions import approve_within, log_decision as log_enrollment
 from ..requests.queries import get_request
-from .decisions import DONE, LOST, UNCONFIRMED, Slot, claim, record_approval
+from .decisions import DONE, LOST, UNCONFIRMED, Slot, claim, log_decision, record_approval
 
 
 class _Lost(Exception):
@@ -32,4 +32,6 @@ def approve_both(staff, request_id: int, slot: Slot) -> str:
             record_approval(staff, req.appointment, slot)
     except _Lost:
         return LOST
+    log_enrollment(staff, APPROVED, request_id)
+    log_decision(staff, "appointment_approved", req.appointment)
     return DONE

@@ -16,6 +16,7 @@ from enrollment.codes import APPOINTMENT_DECLINE_REASONS, APPROVED, DECLINED, PE
 from enrollment.emails import queue_appointment_confirmed, queue_appointment_declined
 from enrollment.models import AppointmentRequest, EnrollmentRequest
 from extensions import db
+from seclog import DECISION, actor_ids, security_event
 
 from .models import AppointmentDecision
 from .queries import get
@@ -86,7 +87,14 @@ def approve(staff, appointment_id: int, slot: Slot) -> Outcome:
         if not claim(appt, APPROVED):
             return Outcome(LOST, appt)
         record_approval(staff, appt, slot)
+    log_decision(staff, "appointment_approved", appt)
     return Outcome(DONE, _load(staff, appointment_id))
+
+
+def log_decision(staff, decision: str, appt: AppointmentRequest) -> None:
+    """The security log's line for a decision that was committed."""
+    security_event(DECISION, decision=decision, request_id=appt.enrollment_id,
+                   appointment_id=appt.id, **actor_ids(staff))
 
 
 def decline(staff, appointment_id: int, reason: str, note: str = "") -> Outcome:
@@ -101,6 +109,7 @@ def decline(staff, appointment_id: int, reason: str, note: str = "") -> Outcome:
                          decided_at=utcnow()))
         audit.record(staff, audit.APPT_DECLINED, appt.enrollment_id, detail=reason)
         queue_appointment_declined(appt.enrollment, reason)
+    log_decision(staff, "appointment_declined", appt)
     return Outcome(DONE, _load(staff, appointment_id))
 
 

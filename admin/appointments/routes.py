@@ -6,6 +6,7 @@ from flask import abort, current_app, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+import audit
 from auth.clock import to_utc, utcnow
 from enrollment.codes import (APPOINTMENT_DECLINE_REASONS, APPOINTMENT_STATUSES, APPROVED,
                               DAY_PARTS, DECLINED, PENDING, STATUSES, WEEKDAYS)
@@ -78,6 +79,9 @@ def appointments_queue():
     number = request.args.get("page", 1, type=int) or 1
     page = queries.queue(current_user.practice_id, status, number,
                               current_app.config["ADMIN_PAGE_SIZE"])
+    if page.rows:   # names and preferences of patients: the enrollments' ids listed
+        audit.shown(current_user, audit.APPTS_VIEWED, status=status, page=page.number,
+                    ids=[a.enrollment_id for a, _ in page.rows])
     return render("admin/appointments.html", "content", page=page, shown=status,
                   filters=FILTERS, statuses=APPOINTMENT_STATUSES,
                   enrollment_statuses=STATUSES, reasons=APPOINTMENT_DECLINE_REASONS,

@@ -1,6 +1,9 @@
-"""The audit trail, read-only, for practice admins: by request or by staff member."""
-from flask import abort, request
-from flask_babel import gettext as _
+"""The audit trail, read-only, for practice admins: filtered by staff member, by request
+and by dates in the practice's time zone (combinable), a page at a time, times shown
+in the practice's zone.  A GET form: it works without JavaScript, and htmx swaps the
+page and pushes its address."""
+from flask import request
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 import audit
@@ -8,26 +11,27 @@ from htmx import render
 
 from .. import bp
 from ..core import admin_required
-from ..requests.queries import get_request
-from ..staff.accounts import staff_list, staff_of
+from ..staff.accounts import staff_list
+from .audit_filters import AuditFilterForm
+from .audit_text import Context, describe, when
 
 
 @bp.get("/audit")
 @admin_required
 def audit_log():
-    practice_id = current_user.practice_id
-    request_id = request.args.get("request", type=int)
-    staff_id = request.args.get("staff", type=int)
-    subject = None
-    if request_id is not None:
-        subject = get_request(practice_id, request_id)
-        if subject is None:
-            abort(404)
-    if staff_id is not None and staff_of(practice_id, staff_id) is None:
-        abort(404)
-    rows = audit.events(practice_id, request_id=request_id, staff_id=staff_id)
-    members = staff_list(practice_id)
-    return render("admin/audit.html", "content", rows=rows, actions=audit.ACTIONS,
-                  staff_members=members, emails={s.id: s.email for s in members},
-                  subject=subject, staff_id=staff_id, request_id=request_id,
-                  heading=_("Audit trail"))
+    practice = current_user.practice
+    members = staff_list(practice.id)
+    form = AuditFilterForm(formdata=request.args if request.args else None).offer(
+        practice.id, members)
+    number = max(1, request.args.get("page", 1, type=int) or 1)
+    rows, older = [], False
+    valid = form.validate()
+    if valid:
+        rows, older = audit.events(practice.id, form.filters(practice.timezone), number)
+    ctx = Context(practice.timezone, str(get_locale() or "en"),
+                  {s.id: s.email for s in members})
+    lines = [(e, when(e.created_at, ctx), describe(e, ctx)) for e in rows]
+    return render("admin/audit.html", "content", status=200 if valid else 422,
+                  form=form, lines=lines, actions=audit.ACTIONS, emails=ctx.emails,
+                  subject=form.subject, number=number, older=older, args=form.args(),
+                  zone=practice.timezone, heading=_("Audit trail"))

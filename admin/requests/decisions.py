@@ -19,6 +19,7 @@ from enrollment.confirmation import approval_allowed
 from enrollment.emails import queue_approved, queue_needs_info, queue_rejected
 from enrollment.models import EnrollmentRequest, InfoRequest, PatientAccount
 from extensions import db
+from seclog import DECISION, actor_ids, security_event
 
 from ..appointments.decisions import close_with_enrollment
 from ..staff.models import StaffUser
@@ -75,7 +76,14 @@ def approve(staff, request_id: int) -> Outcome:
             return Outcome(WAITING, req)
         if not approve_within(staff, req):
             return Outcome(LOST, req)
+    log_decision(staff, APPROVED, request_id)
     return Outcome(DONE, _load(staff, request_id))
+
+
+def log_decision(staff, decision: str, request_id: int, appointment_id=None) -> None:
+    """The security log's line for a decision that was committed."""
+    security_event(DECISION, decision=decision, request_id=request_id,
+                   appointment_id=appointment_id, **actor_ids(staff))
 
 
 def approve_within(staff, req: EnrollmentRequest) -> bool:
@@ -114,6 +122,7 @@ def reject(staff, request_id: int, reason: str, note: str = "") -> Outcome:
                 PatientAccount.id == req.account_id, PatientAccount.active.is_(False))
                 .execution_options(synchronize_session=False))
     db.session.expire_all()
+    log_decision(staff, REJECTED, request_id)
     return Outcome(DONE, _load(staff, request_id))
 
 
@@ -141,6 +150,7 @@ def ask_for_information(staff, request_id: int, message: str,
         audit.record(staff, audit.NEEDS_INFO, req.id, detail=",".join(sections))
         queue_needs_info(req)
     db.session.expire_all()
+    log_decision(staff, NEEDS_INFO, request_id)
     return Outcome(DONE, _load(staff, request_id))
 
 
@@ -153,10 +163,7 @@ def info_requests(request_id: int) -> list[tuple[InfoRequest, str]]:
         .order_by(InfoRequest.created_at.desc(), InfoRequest.id.desc())).all())
 
 
-def record_view(staff, request_id: int) -> EnrollmentRequest:
-    """The detail view's audit row: the one deliberate exception to 'GET changes
-    nothing'.  404 (and no row) for a request of another practice."""
-    with write_transaction():
-        req = _load(staff, request_id)
-        audit.record(staff, audit.VIEWED, req.id)
-    return req
+def record_view(staff, req: EnrollmentRequest, duplicate_ids: list[int]) -> None:
+    """The detail view's audit row, with the possible duplicates shown beside it: the
+    one deliberate exception to 'GET changes nothing'."""
+    audit.shown(staff, audit.VIEWED, req.id, duplicates=duplicate_ids)

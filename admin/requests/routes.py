@@ -1,8 +1,11 @@
-"""The queue of enrollment requests and the search.  Thin views."""
+"""The queue of enrollment requests and the search.  Thin views.  Each page that
+lists requests writes ONE audit row naming the ids it listed (a search: its kind and
+how many it found, never what was searched for)."""
 from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+import audit
 from enrollment.codes import APPROVED, NEEDS_INFO, PENDING, REJECTED, STATUSES
 from htmx import render
 
@@ -41,8 +44,12 @@ def queue():
     if status not in FILTERS:
         status = PENDING
     number = request.args.get("page", 1, type=int) or 1
-    return render("admin/queue.html", "content", form=SearchForm(), results=None,
-                  **_queue_context(status, number))
+    ctx = _queue_context(status, number)
+    page = ctx["page"]
+    if page.rows:
+        audit.shown(current_user, audit.QUEUE_VIEWED, status=status, page=page.number,
+                    ids=[r.id for r in page.rows])
+    return render("admin/queue.html", "content", form=SearchForm(), results=None, **ctx)
 
 
 @bp.post("/search")
@@ -53,6 +60,8 @@ def search():
     results, status = None, 200
     if form.validate_on_submit():
         results = queries.search(current_user.practice_id, form.by.data, form.value)
+        audit.shown(current_user, audit.SEARCHED, by=form.by.data, found=len(results),
+                    ids=[r.id for r in results])
     else:
         status = 422
     return render("admin/queue.html", "results", status=status, form=form,

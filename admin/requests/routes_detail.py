@@ -43,8 +43,9 @@ def _messages(result: str) -> str | None:
 
 
 def render_detail(req, result: str | None = None, reject_form=None, status: int = 200,
-                  block: str = "decision", needs_form=None):
-    """The request's page (`block` of it for htmx), with `result` said at the top."""
+                  block: str = "decision", needs_form=None, found=None):
+    """The request's page (`block` of it for htmx), with `result` said at the top;
+    `found`: its possible duplicates when the caller has them already."""
     codes = decisions.reasons_for(req.practice)
     ctx = {"req": req, "decision": queries.decision_of(req.id), "result": result,
            "message": _messages(result) if result else None,
@@ -56,7 +57,7 @@ def render_detail(req, result: str | None = None, reject_form=None, status: int 
            "reasons": REJECTION_REASONS, "relationships": RELATIONSHIPS,
            "weekdays": WEEKDAYS, "day_parts": DAY_PARTS, "phone": display_phone,
            "heading": f"{req.first_name} {req.last_name}",
-           "duplicates": duplicates.find(req, display_phone),
+           "duplicates": duplicates.find(req, display_phone) if found is None else found,
            "duplicate_offered": DUPLICATE in codes}
     return render("admin/detail.html", block, status=status, **ctx)
 
@@ -68,10 +69,15 @@ def _section_titles() -> dict:
 @bp.get("/requests/<int:request_id>")
 @staff_required
 def detail(request_id: int):
-    """Writes an audit row: the one deliberate exception to 'GET changes nothing'."""
-    req = decisions.record_view(current_user, request_id)
+    """Writes an audit row (with the possible duplicates it shows): the one deliberate
+    exception to 'GET changes nothing'."""
+    req = queries.get_request(current_user.practice_id, request_id)
+    if req is None:
+        abort(404)
+    found = duplicates.find(req, display_phone)
+    decisions.record_view(current_user, req, [c.request.id for c in found])
     result = request.args.get("result")
-    return render_detail(req, result if result in RESULTS else None)
+    return render_detail(req, result if result in RESULTS else None, found=found)
 
 
 def _after(outcome, done: str, reject_form=None, needs_form=None):

@@ -16,6 +16,7 @@ from database import write_transaction
 from enrollment.emails import display_phone, external_url
 from extensions import db
 from outbox import clean_address, enqueue
+from seclog import PASSWORD_RESET, actor_ids, security_event
 
 from .accounts import StaffError, find, password_problems
 from .models import ADMIN, STAFF, StaffToken, StaffUser
@@ -156,4 +157,5 @@ def use(token: str, purpose: str, password: str) -> tuple[str, StaffUser | list 
             _email("staff_password_changed", user)
     if purpose == RESET:
         sessions.end_all("staff", user.id)
+        security_event(PASSWORD_RESET, **actor_ids(user))
     return DONE, db.session.get(StaffUser, user.id, populate_existing=True)

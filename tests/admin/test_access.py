@@ -136,6 +136,9 @@ def test_staff_of_practice_a_get_404_for_anything_of_practice_b(app, two_practic
             assert resp.status_code == 200, (method, path)     # shows A's own, nothing of B
         elif endpoint in OWN_PRACTICE:
             assert resp.status_code in (200, 422), (method, path)   # A's own, unchanged
+        elif endpoint == "admin.audit_log":   # B's number typed into A's filter form
+            assert resp.status_code == 422, (method, path)
+            assert "at this practice" in body or "from the list" in body, (method, path)
         else:
             assert resp.status_code == 404, (method, path, resp.status_code)
         walked.add(endpoint)

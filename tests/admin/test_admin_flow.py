@@ -122,7 +122,8 @@ def test_each_decision_is_one_transaction_with_audit_and_outbox(app, make_staff,
     with app.app_context():
         actions = [e.action for e in db.session.execute(
             sa.select(AuditEvent).order_by(AuditEvent.id)).scalars()]
-        assert actions == ["viewed", "approved"]
+        # Signing in lands on the queue (listed, audited), then the detail, the decision.
+        assert actions == ["queue_viewed", "viewed", "approved"]
         assert db.session.execute(sa.select(sa.func.count()).select_from(OutboxMessage)
                                   .where(OutboxMessage.template == "approved")).scalar() == 1
 

@@ -5,39 +5,14 @@ import ipaddress
 import logging
 
 import pytest
-from flask import request
 
 import config
 import serving
-from app import create_app
-from extensions import db, limiter
+from extensions import limiter
 
 FORGED = "203.0.113.9"
 
 
-@pytest.fixture
-def make_app(app):
-    """Apps of their own on the suite's database; their connections closed after, and
-    the one limiter (which create_app re-binds) given back to the suite's app."""
-    made = []
-
-    def make(**extra):
-        base = {k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY")}
-        other = create_app({**base, "TESTING": True, **extra})
-        made.append(other)
-
-        @other.get("/_seen")
-        def seen():
-            return {"addr": request.remote_addr, "scheme": request.scheme,
-                    "host": request.host, "forwarded_for": request.headers.get("X-Forwarded-For")}
-        return other
-    yield make
-    for other in made:
-        with other.app_context():
-            db.session.remove()
-            db.engine.dispose()
-    limiter.limit_manager.set_default_limits([])
-    limiter.init_app(app)
 
 
 def seen(made, peer: str, **headers) -> dict:
