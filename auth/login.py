@@ -147,12 +147,12 @@ def begin_pending(user) -> None:
 
 
 def pending(kind: str) -> dict | None:
-    """The half sign-in of a `kind`, or None (none, another kind's, expired: removed)."""
+    """The half sign-in of a `kind`, or None (none, another kind's, expired; an expired
+    one stays until end_pending, so the caller can say it expired)."""
     marker = session.get(PENDING_KEY)
     if not isinstance(marker, dict) or marker.get("kind") != kind:
         return None
     if not isinstance(marker.get("until"), int) or marker["until"] <= _epoch():
-        session.pop(PENDING_KEY, None)
         return None
     return marker
 

@@ -30,6 +30,7 @@ from .models import StaffRecoveryCode, StaffUser
 
 OK, WRONG, USED, LOCKED, TAKEN = "ok", "wrong", "used", "locked", "taken"
 KIND = "staff"
+QR_SCALE = 4           # pixels per module: about 230 px square, easy for a phone
 
 
 # --- the half sign-in -----------------------------------------------------------------
@@ -84,11 +85,14 @@ def issuer(user: StaffUser) -> str:
 def qr_svg(secret: str, user: StaffUser, label: str) -> Markup:
     """The otpauth:// URI as an inline SVG QR code, drawn here (no service, no script),
     an image with `label` as its text alternative."""
-    uri = otp.provisioning_uri(secret, user.email, issuer(user))
-    svg = segno.make(uri, error="m").svg_inline(scale=4, border=4, dark="#000",
-                                                light="#fff", omitsize=True,
-                                                svgclass="qr", lineclass=None)
-    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1))
+    qr = segno.make(otp.provisioning_uri(secret, user.email, issuer(user)), error="m")
+    svg = qr.svg_inline(scale=QR_SCALE, border=4, dark="#000", light="#fff",
+                        omitsize=True, svgclass="qr", lineclass=None)
+    # Its own size in whole pixels per module, drawn without anti-aliased seams between
+    # modules (the viewBox still lets it shrink on a narrow screen).
+    size = qr.symbol_size(scale=QR_SCALE, border=4)[0]
+    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" '
+                              f'width="{size}" height="{size}" shape-rendering="crispEdges" ', 1))
 
 
 def confirm_enrollment(user: StaffUser, secret: str, code: str) -> tuple[str, list]:
@@ -210,4 +214,5 @@ def reset(user: StaffUser, admin: StaffUser | None = None) -> None:
             audit.record(user, audit.MFA_RESET_CLI, None, f"staff:{user.id}")
         else:
             audit.record(admin, audit.MFA_RESET, None, f"staff:{user.id}")
+    db.session.refresh(user)
     sessions.end_all(KIND, user.id)

@@ -18,6 +18,7 @@ from . import mfa
 from .forms import CodeForm, RecoveryForm
 
 TO_DASHBOARD = "admin.queue"
+RECOVERY_WRONG = "recovery_wrong"
 
 
 def _failed(resp) -> bool:
@@ -43,9 +44,21 @@ def _locked_message() -> str:
 def _refusal(result: str) -> str:
     return {mfa.USED: _("That code has already been used. Wait for the next code in "
                         "your app (a new one every 30 seconds) and type it."),
-            mfa.LOCKED: _locked_message()}.get(result) or _(
+            RECOVERY_WRONG: _("That recovery code is not right, or it was used before. "
+                              "Each code works once; try another of your codes.")
+            }.get(result) or _(
         "That code is not right. Type the newest code your app shows for this account; "
         "if it is still refused, check that your phone's clock is set automatically.")
+
+
+def _refuse(form, result: str) -> None:
+    """A refused code: the message beside the field (and in the summary); a lock is
+    the whole form's, and ends the half sign-in."""
+    if result == mfa.LOCKED:
+        end_pending()
+        form.form_errors.append(_locked_message())
+    else:
+        form.code.errors.append(_refusal(result))
 
 
 def _code_page(user, form, template="admin/mfa_code.html", status=200, locked=False):
@@ -68,9 +81,7 @@ def _second_factor(template: str, form, check):
     if result == mfa.OK:
         sign_in(user)
         return client_redirect(url_for(TO_DASHBOARD))
-    if result == mfa.LOCKED:
-        end_pending()
-    form.form_errors.append(_refusal(result))
+    _refuse(form, result)
     return _code_page(user, form, template, 422, locked=result == mfa.LOCKED)
 
 
@@ -83,7 +94,10 @@ def mfa_code():
 @bp.route("/login/recovery", methods=["GET", "POST"])
 @mfa_limit
 def mfa_recovery():
-    return _second_factor("admin/mfa_recovery.html", RecoveryForm(), mfa.use_recovery_code)
+    def check(user, typed):
+        result = mfa.use_recovery_code(user, typed)
+        return RECOVERY_WRONG if result == mfa.WRONG else result
+    return _second_factor("admin/mfa_recovery.html", RecoveryForm(), check)
 
 
 def _enroll_page(user, form, status=200):
@@ -110,9 +124,7 @@ def mfa_enroll():
     if result == mfa.TAKEN:
         return client_redirect(url_for("admin.mfa_code"))
     if result != mfa.OK:
-        if result == mfa.LOCKED:
-            end_pending()
-        form.form_errors.append(_refusal(result))
+        _refuse(form, result)
         return _enroll_page(user, form, 422)
     mfa.keep_codes_to_show(user, codes)
     return advance(url_for("admin.mfa_codes"), lambda: _codes_page(user, codes))

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from admin.staff.models import StaffUser
 from auth import otp
+from auth.clock import utcnow
 from database import write_transaction
 from extensions import db
 
@@ -56,3 +57,14 @@ def fresh_code(app, email: str) -> str:
             db.session.execute(sa.update(StaffUser).where(StaffUser.id == row.id)
                                .values(totp_last_step=here - 1))
     return totp(row.totp_secret).now()
+
+
+def with_second_factor(app, email: str) -> str:
+    """Set up: the staff member's phone already holds a key (as if enrolled earlier,
+    no code used yet).  The key, for pyotp.  The enrollment itself is tested through
+    its pages (tests/admin/test_mfa_enroll.py)."""
+    secret = pyotp.random_base32()
+    with app.app_context(), write_transaction():
+        db.session.execute(sa.update(StaffUser).where(StaffUser.email == email)
+                           .values(totp_secret=secret, totp_enrolled_at=utcnow()))
+    return secret
