@@ -192,9 +192,12 @@ def load_config(instance_path: str) -> dict:
         "PORTAL_BASE_URL": os.environ.get("PORTAL_BASE_URL", "").rstrip("/"),
         # The staff dashboard approves only requests whose email address is confirmed.
         "APPROVAL_REQUIRES_CONFIRMED_EMAIL": _bool("APPROVAL_REQUIRES_CONFIRMED_EMAIL", True),
-        # The staff dashboard (admin/): idle timeout, failed sign-ins per address, page size.
+        # The staff dashboard (admin/): idle timeout, a session's whole life, failed
+        # sign-ins and failed codes (second factor) per address, page size.
         "STAFF_IDLE_MINUTES": _int("STAFF_IDLE_MINUTES", 15),
+        "STAFF_SESSION_HOURS": _int("STAFF_SESSION_HOURS", 12),
         "STAFF_LOGIN_LIMIT": os.environ.get("STAFF_LOGIN_LIMIT", "10 per 15 minutes"),
+        "STAFF_MFA_LIMIT": os.environ.get("STAFF_MFA_LIMIT", "10 per 15 minutes"),
         "STAFF_MAX_FAILED_LOGINS": _int("STAFF_MAX_FAILED_LOGINS", 20),
         "ADMIN_PAGE_SIZE": _int("ADMIN_PAGE_SIZE", 25),
         # "Forgot your password?": reset emails asked for, per staff email address.
@@ -204,6 +207,7 @@ def load_config(instance_path: str) -> dict:
         # lock (NIST SP 800-63B 5.2.2: at most 100), recovery link life, wrong-answer
         # tries and the recovery lock.
         "PATIENT_IDLE_MINUTES": _int("PATIENT_IDLE_MINUTES", 30),
+        "PATIENT_SESSION_HOURS": _int("PATIENT_SESSION_HOURS", 12),
         "PATIENT_LOGIN_LIMIT": os.environ.get("PATIENT_LOGIN_LIMIT", "10 per 15 minutes"),
         "PATIENT_RECOVERY_LIMIT": os.environ.get("PATIENT_RECOVERY_LIMIT", "10 per hour"),
         "PATIENT_MAX_FAILED_LOGINS": _int("PATIENT_MAX_FAILED_LOGINS", 100),

@@ -15,5 +15,6 @@ def init_app(app) -> None:
     from . import routes, routes_corrections, routes_recovery  # noqa: F401  (views on bp)
     from .patients import load_patient
     register_kind("patient", load_patient, idle_config="PATIENT_IDLE_MINUTES",
+                  lifetime_config="PATIENT_SESSION_HOURS",
                   login_endpoint="account.login", blueprints=("account",))
     app.register_blueprint(bp)

@@ -6,7 +6,8 @@
                     needs information
     appointments/   appointment requests: queue, confirm, decline, approve both
     practice/       settings, providers and locations, the audit trail; `practice` CLI
-    staff/          staff accounts, sign-in, invitations and resets; `staff` CLI
+    staff/          staff accounts, sign-in with a second factor, invitations and
+                    resets; `staff` CLI
 
 Each feature has its routes, forms and queries together and registers its views on
 `bp`.  Inside: every feature uses core and staff's StaffUser; appointments build on a
@@ -21,7 +22,8 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 # The modules that register views (and template helpers) on bp.
 VIEWS = ("core", "requests.routes", "requests.routes_detail", "appointments.routes",
-         "practice.routes", "practice.routes_audit", "staff.routes_signin", "staff.routes")
+         "practice.routes", "practice.routes_audit", "staff.routes_signin",
+         "staff.routes_mfa", "staff.routes")
 
 
 def init_app(app) -> None:
@@ -33,6 +35,7 @@ def init_app(app) -> None:
     for name in VIEWS:
         import_module(f"{__name__}.{name}")
     register_kind("staff", load_staff, idle_config="STAFF_IDLE_MINUTES",
+                  lifetime_config="STAFF_SESSION_HOURS",
                   login_endpoint="admin.login", blueprints=("admin",))
     app.register_blueprint(bp)
     app.cli.add_command(practice_group)

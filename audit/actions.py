@@ -24,6 +24,11 @@ LOCATION_ADDED, LOCATION_RENAMED, LOCATION_REMOVED = (
 STAFF_INVITED, INVITATION_RESENT, JOINED = "staff_invited", "invitation_resent", "joined"
 STAFF_DISABLED, STAFF_ACCESS_RESET = "staff_disabled", "staff_access_reset"
 PASSWORD_RESET = "password_reset"
+# The second factor (admin/staff/mfa.py): a recovery code used instead of the app's
+# code; reset by an admin's button or by `flask staff reset-mfa` (recorded on the
+# member's own row: no staff member did it).
+RECOVERY_CODE_USED = "recovery_code_used"
+MFA_RESET, MFA_RESET_CLI = "mfa_reset", "mfa_reset_cli"
 
 ACTIONS = MappingProxyType({
     VIEWED: _l("Viewed the request"),
@@ -49,4 +54,7 @@ ACTIONS = MappingProxyType({
     STAFF_DISABLED: _l("Disabled a staff member"),
     STAFF_ACCESS_RESET: _l("Reset a staff member's access"),
     PASSWORD_RESET: _l("Reset their password"),
+    RECOVERY_CODE_USED: _l("Signed in with a recovery code"),
+    MFA_RESET: _l("Reset a staff member's two-factor sign-in"),
+    MFA_RESET_CLI: _l("Two-factor sign-in reset from the command line"),
 })

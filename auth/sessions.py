@@ -2,8 +2,9 @@
 
 The browser's (signed) session cookie holds a random 256-bit token; this table holds
 only its SHA-256, with the kind of user, the user's id, when it began, when it was last
-used and when it ended.  Signing out, disabling the user or an idle timeout set
-`ended_at`, so a copied cookie is worthless from then on.
+used and when it ended.  Signing out, disabling the user, an idle timeout or the end of
+the session's lifetime (however busy it was) set `ended_at`, so a copied cookie is
+worthless from then on.
 """
 import secrets
 from datetime import datetime, timedelta
@@ -65,9 +66,11 @@ def end_all(kind: str, user_id: int, except_token: str | None = None) -> int:
                                   .values(ended_at=utcnow())).rowcount
 
 
-def check(token: str | None, kind: str, user_id: int, idle: timedelta) -> bool:
-    """True when `token` names an open session of this user, used within `idle`;
-    an idle one is ended here.  Touches last_seen_at (at most every TOUCH_EVERY)."""
+def check(token: str | None, kind: str, user_id: int, idle: timedelta,
+          lifetime: timedelta) -> bool:
+    """True when `token` names an open session of this user, used within `idle` and
+    begun less than `lifetime` ago; an idle or too old one is ended here.  Touches
+    last_seen_at (at most every TOUCH_EVERY)."""
     if not token:
         return False
     row = db.session.execute(sa.select(AuthSession).where(
@@ -76,7 +79,7 @@ def check(token: str | None, kind: str, user_id: int, idle: timedelta) -> bool:
     if row is None or row.ended_at is not None or row.kind != kind or row.user_id != user_id:
         return False
     now = utcnow()
-    if row.last_seen_at <= now - idle:
+    if row.last_seen_at <= now - idle or row.created_at <= now - lifetime:
         _set(row.id, ended_at=now)
         return False
     if row.last_seen_at <= now - TOUCH_EVERY:

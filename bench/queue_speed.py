@@ -63,10 +63,21 @@ def token(html: str) -> str:
 
 
 def sign_in(app):
+    """Password, then the second factor: enrolled on its page (the key read off it, the
+    code made with pyotp), and "I have saved them"."""
+    import pyotp
     client = app.test_client()
     page = client.get("/admin/login").get_data(as_text=True)
     resp = client.post("/admin/login", data={"csrf_token": token(page), "email": EMAIL,
                                               "password": PASSWORD})
+    assert resp.status_code == 303, resp.status_code
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    key = re.search(r'<code id="totp-key">([A-Z2-7 ]+)</code>', page).group(1)
+    resp = client.post("/admin/login/enroll", data={
+        "csrf_token": token(page), "code": pyotp.TOTP(key.replace(" ", "")).now()})
+    assert resp.status_code == 303, resp.status_code
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    resp = client.post("/admin/login/recovery-codes", data={"csrf_token": token(page)})
     assert resp.status_code == 303, resp.status_code
     return client, token(client.get("/admin/").get_data(as_text=True))
 

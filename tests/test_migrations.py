@@ -195,6 +195,7 @@ ROWS = [
                                   provider_id=1, provider_name="Dr. Ana Ruiz",
                                   location_id=1, location_name="Main clinic",
                                   location_address="12 River Rd, Austin TX 73301")),
+    ("staff_recovery_code", dict(staff_id=1, code_hash="r" * 64, created_at=T0)),
     ("staff_token", dict(staff_id=1, purpose="invite", token_hash="e" * 64,
                          expires_at=LATER, used_at=T0)),
     ("recovery_token", dict(account_id=1, token_hash="f" * 64, questions=["first_pet"],

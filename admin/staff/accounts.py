@@ -82,10 +82,11 @@ def _may_sign_in(user: StaffUser) -> bool:
 
 def authenticate(email: str, password: str) -> tuple[str, StaffUser | None]:
     """OK and the user; WRONG (unknown, disabled, a wrong password: one answer); LOCKED
-    after STAFF_MAX_FAILED_LOGINS failures in a row (auth.credentials)."""
+    after STAFF_MAX_FAILED_LOGINS failures in a row (auth.credentials).  OK is the first
+    step only: the count of failures is cleared after the second (admin/staff/mfa.py)."""
     return credentials.authenticate(
         find(email), password, max_failures=current_app.config["STAFF_MAX_FAILED_LOGINS"],
-        may_sign_in=_may_sign_in)
+        may_sign_in=_may_sign_in, second_factor=True)
 
 
 def disable(email: str) -> StaffUser | None:

@@ -1,4 +1,4 @@
-"""`flask --app app staff create|list|disable`."""
+"""`flask --app app staff create|list|disable|reset-mfa`."""
 import os
 
 import click
@@ -8,9 +8,11 @@ from flask.cli import AppGroup
 from extensions import db
 
 from . import accounts as staff_accounts
+from . import mfa
 from .models import StaffUser
 
-staff_group = AppGroup("staff", help="Create, list and disable staff accounts.")
+staff_group = AppGroup("staff", help="Create, list and disable staff accounts; reset "
+                                     "a second factor.")
 
 
 @staff_group.command("create")
@@ -51,3 +53,17 @@ def staff_disable(email):
     if staff_accounts.disable(email) is None:
         raise click.ClickException(f"no staff member {email!r}")
     click.echo(f"staff {email.strip().lower()} disabled; their sessions ended")
+
+
+@staff_group.command("reset-mfa")
+@click.argument("email")
+def staff_reset_mfa(email):
+    """A lost phone: remove a staff member's second factor (key and recovery codes).
+    Every session of theirs ends now; they set it up again at their next sign-in.
+    Audited.  For the last administrator of a practice (others use the Staff page)."""
+    user = staff_accounts.find(email)
+    if user is None:
+        raise click.ClickException(f"no staff member {email!r}")
+    mfa.reset(user)
+    click.echo(f"staff {user.email}: two-factor sign-in reset; their sessions ended; "
+               "they set it up again at their next sign-in")

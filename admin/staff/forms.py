@@ -1,8 +1,9 @@
-"""Forms of staff accounts: sign-in, invite a colleague, forgot password, a new
-password (from an invitation or a reset link)."""
+"""Forms of staff accounts: sign-in and its second factor (a code from the app, a
+recovery code), invite a colleague, forgot password, a new password (from an
+invitation or a reset link)."""
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, SelectField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Regexp, ValidationError
 
 from enrollment.fields import text
 
@@ -19,6 +20,30 @@ class LoginForm(AdminForm):
     password = PasswordField(_l("Password"), validators=[
         DataRequired(message=_l("Enter your password."))],
         render_kw={"autocomplete": "current-password"})
+
+
+def _no_spaces(value):
+    return "".join(value.split()) if isinstance(value, str) else value
+
+
+class CodeForm(AdminForm):
+    """Six digits from the authenticator app (spaces ignored: some apps show 123 456)."""
+    code = StringField(_l("Code from your authenticator app"), filters=[_no_spaces],
+                       validators=[DataRequired(message=_l("Enter the 6-digit code from your "
+                                                           "authenticator app.")),
+                                   Regexp(r"^[0-9]{6}$", message=_l(
+                                       "Enter the 6 digits the app shows, like 123456."))],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                  "maxlength": 12, "autocapitalize": "none",
+                                  "spellcheck": "false"})
+
+
+class RecoveryForm(AdminForm):
+    code = StringField(_l("Recovery code"), filters=[_no_spaces],
+                       validators=[DataRequired(message=_l("Enter one of your recovery "
+                                                           "codes."))],
+                       render_kw={"autocomplete": "off", "maxlength": 40,
+                                  "autocapitalize": "none", "spellcheck": "false"})
 
 
 class InviteForm(AdminForm):

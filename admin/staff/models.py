@@ -1,4 +1,5 @@
-"""Staff members (each of one practice, with a role) and their single-use links."""
+"""Staff members (each of one practice, with a role), their single-use links and their
+recovery codes."""
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -6,6 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auth.clock import utcnow
+from crypto import EncryptedText
 from enrollment.models import Practice
 from extensions import db
 
@@ -27,6 +29,13 @@ class StaffUser(UserMixin, db.Model):
     # Consecutive failed sign-ins (any server): at STAFF_MAX_FAILED_LOGINS the account is
     # locked until its password is set again (a reset link, or an admin's reset).
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The second factor (admin/staff/mfa.py).  The TOTP secret, encrypted (Fernet,
+    # PORTAL_DATA_KEYS), is read only when a code is checked (deferred); None: not
+    # enrolled, they enroll at their next sign-in.  `totp_last_step`: the time step of
+    # the last code accepted; that step and earlier ones are refused (no replay).
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText, deferred=True)
+    totp_enrolled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None]
     practice: Mapped[Practice] = relationship()
 
     kind = "staff"
@@ -42,6 +51,10 @@ class StaffUser(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role == ADMIN
 
+    @property
+    def mfa_enrolled(self) -> bool:
+        return self.totp_enrolled_at is not None
+
 
 class StaffToken(db.Model):
     """A single-use, expiring link for one staff member: invitation or reset."""
@@ -55,3 +68,15 @@ class StaffToken(db.Model):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     staff: Mapped[StaffUser] = relationship()
+
+
+class StaffRecoveryCode(db.Model):
+    """One of a staff member's ten single-use recovery codes, as its keyed digest
+    (auth.otp.recovery_digest); `used_at` once it has signed them in."""
+    __tablename__ = "staff_recovery_code"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("staff_user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]

@@ -1,11 +1,10 @@
 """Staff of the practice (role admin): list, invite, send an invitation again, disable,
-reset access.  And the pages anyone reaches from an email: forgot password,
+reset access, reset two-factor sign-in.  And the pages anyone reaches from an email: forgot password,
 invitation, reset link."""
 from flask import abort, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from auth.login import sign_in
 from enrollment.codes import policy_message
 from extensions import limiter
 from htmx import advance, client_redirect, render
@@ -13,6 +12,7 @@ from htmx import advance, client_redirect, render
 from .. import bp
 from ..core import ButtonForm, admin_required
 from . import invitations as inv
+from . import mfa
 from .accounts import StaffError, staff_list, staff_of
 from .forms import ForgotForm, InviteForm, PasswordForm
 
@@ -52,6 +52,8 @@ def _notice(code):
             "reset": _("Access reset: signed out everywhere, a reset link was emailed."),
             "resent": _("Invitation sent again. The new link works for 72 hours; the "
                         "earlier one no longer works."),
+            "mfa_reset": _("Two-factor sign-in reset: signed out everywhere. They set it "
+                           "up again with their phone at their next sign-in."),
             }.get(code)
 
 
@@ -109,6 +111,19 @@ def reset_staff(staff_id: int):
     return _done("reset")
 
 
+@bp.post("/staff/<int:staff_id>/reset-mfa")
+@admin_required
+def reset_staff_mfa(staff_id: int):
+    """A lost phone: the member's second factor goes, their sessions end, and they
+    enroll again at their next sign-in (password still theirs)."""
+    member = _member(staff_id)
+    if member.id == current_user.id or not member.active:
+        return _staff_page(status=409, problem=_(
+            "Only another, active staff member's two-factor sign-in can be reset here."))
+    mfa.reset(member, admin=current_user)
+    return _done("mfa_reset")
+
+
 def _forgot_key() -> str:
     return "staff-forgot:" + (request.form.get("email") or "").strip().lower()[:254]
 
@@ -150,8 +165,8 @@ def _use_link(purpose: str, token: str):
         return _link_page(purpose, token, inv.WEAK, form)
     if state != inv.DONE:
         return _link_page(purpose, token, state)
-    sign_in(result)
-    return client_redirect(url_for("admin.queue"))
+    # Half signed in: the second factor (or, for a new member, its enrollment) first.
+    return client_redirect(url_for(mfa.start(result)))
 
 
 @bp.get("/invite/<token>")

@@ -1,14 +1,16 @@
-"""Staff sign-in, sign-out and "stay signed in".  Thin views: the check is
-auth.credentials' (through accounts.authenticate), the session auth.login's."""
+"""Staff sign-in (its first step, the password), sign-out and "stay signed in".  Thin
+views: the check is auth.credentials' (through accounts.authenticate); a right password
+only half signs in (mfa.start): the code step is routes_mfa's."""
 from flask import current_app, redirect, request, url_for
 from flask_babel import gettext as _
 
-from auth.login import sign_in, sign_out
+from auth.login import sign_out
 from extensions import limiter
 from htmx import client_redirect, render
 
 from .. import bp
 from ..core import staff_required
+from . import mfa
 from .accounts import LOCKED, OK, authenticate
 from .forms import LoginForm
 
@@ -26,8 +28,7 @@ def login():
     if form.validate_on_submit():
         result, user = authenticate(form.email.data, form.password.data)
         if result == OK:
-            sign_in(user)
-            return redirect(url_for("admin.queue"), 303)
+            return redirect(url_for(mfa.start(user)), 303)
         form.form_errors.append(
             _("This account is locked after too many failed sign-ins. Use \"Forgot your "
               "password?\" or ask your practice's administrator to reset your access.")

@@ -1,7 +1,12 @@
-"""Staff created by the CLI, signed in through the login form (CSRF on), and patients
-who enrolled through the wizard.  The real SMTP server is tests/outbox/conftest.py's."""
+"""Staff created by the CLI, signed in through the login form and its second factor
+(CSRF on), and patients who enrolled through the wizard.  The real SMTP server is
+tests/outbox/conftest.py's.
+
+A staff member's first sign-in enrolls the second factor through the real pages (the
+key read from the enrollment page, codes made with pyotp, the recovery codes kept);
+later ones type the app's current code.  See tests/admin/mfa_helpers.py."""
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 import sqlalchemy as sa
@@ -9,6 +14,7 @@ import sqlalchemy as sa
 from database import write_transaction
 from enrollment.models import EnrollmentRequest
 from extensions import db, limiter
+from tests.admin.mfa_helpers import fresh_code, key_on_page, recovery_codes_on_page, totp
 from tests.browser import FormBrowser
 from tests.outbox.conftest import enroll, smtp  # noqa: F401  (the SMTP fixture)
 
@@ -22,18 +28,53 @@ def fresh_limits(app):
     limiter.reset()
 
 
+ENROLL, CODE, CODES = "/admin/login/enroll", "/admin/login/code", "/admin/login/recovery-codes"
+
+
 @dataclass
 class Staff(FormBrowser):
     client: object
     email: str
     token: str = ""
+    recovery_codes: list = field(default_factory=list)
+
+    @property
+    def app(self):
+        return self.client.application
 
     def sign_in(self, password=PASSWORD):
-        self.get("/admin/login")
-        resp = self.post("/admin/login", {"email": self.email, "password": password})
+        """The whole sign-in: password, then the code (enrolling first if the account
+        has no second factor yet).  The last answer: 303 to /admin/ when it worked."""
+        resp = self.sign_in_password(password)
+        if resp.status_code != 303:
+            return resp
+        if resp.headers["Location"] == ENROLL:
+            resp = self.enroll()
+        elif resp.headers["Location"] == CODE:
+            resp = self.enter_code()
         if resp.status_code == 303:   # a new session: the next page has a new CSRF token
             self.get(resp.headers["Location"])
         return resp
+
+    def sign_in_password(self, password=PASSWORD):
+        """The first step only: half signed in when it answers 303."""
+        self.get("/admin/login")
+        return self.post("/admin/login", {"email": self.email, "password": password})
+
+    def enter_code(self, code=None, htmx=False):
+        """The code step with the app's current code (or `code`)."""
+        self.get(CODE)
+        return self.post(CODE, {"code": code or fresh_code(self.app, self.email)},
+                         htmx=htmx)
+
+    def enroll(self):
+        """Scan (read the key off the page), prove it with a code, keep the recovery
+        codes, and continue: the answer of "I have saved them"."""
+        secret = key_on_page(self.get(ENROLL).get_data(as_text=True))
+        resp = self.post(ENROLL, {"code": totp(secret).now()})
+        assert resp.status_code == 303 and resp.headers["Location"] == CODES, resp.status_code
+        self.recovery_codes = recovery_codes_on_page(self.get(CODES).get_data(as_text=True))
+        return self.post(CODES)
 
 
 def create_staff(runner, email, practice="riverside-family", admin=False):

@@ -26,7 +26,12 @@ LINKS = {"admin.invitation", "admin.accept_invitation", "admin.reset_password",
 PUBLIC = PUBLIC | {"admin.forgot"}
 PRACTICE_ADMIN = OWN_PRACTICE | LINKS | {"admin.forgot", "admin.rename_item",
                                          "admin.remove_item", "admin.disable_staff",
-                                         "admin.reset_staff", "admin.resend_invitation"}
+                                         "admin.reset_staff", "admin.resend_invitation",
+                                         "admin.reset_staff_mfa"}
+# The second step of a sign-in: only for someone half signed in (tests/admin/test_mfa*);
+# anyone else is sent to the sign-in page, like from any other page.
+SECOND_FACTOR = {"admin.mfa_code", "admin.mfa_recovery", "admin.mfa_enroll",
+                 "admin.mfa_codes", "admin.mfa_codes_saved"}
 # Appointment requests: the queue shows A's own; the rest take B's ids.
 APPOINTMENTS = {"admin.appointments_queue", "admin.approve_appointment",
                 "admin.decline_appointment", "admin.approve_both"}
@@ -91,7 +96,7 @@ def test_the_walk_covers_every_admin_route(app):
     assert endpoints == {"admin.login", "admin.logout", "admin.keepalive", "admin.queue",
                          "admin.search", "admin.audit_log", "admin.detail",
                          "admin.approve", "admin.reject", "admin.reject_duplicate",
-                         "admin.needs_info"} | PRACTICE_ADMIN | APPOINTMENTS
+                         "admin.needs_info"} | PRACTICE_ADMIN | APPOINTMENTS | SECOND_FACTOR
 
 
 @pytest.mark.parametrize("htmx", [False, True])
@@ -125,7 +130,7 @@ def test_staff_of_practice_a_get_404_for_anything_of_practice_b(app, two_practic
     a_staff, b_request, b_staff_id = two_practices
     walked = set()
     for endpoint, method, path, data in _calls(app, b_request.id, b_staff_id):
-        if endpoint in PUBLIC | SIGNED_OUT_POST | LINKS | {"admin.keepalive"}:
+        if endpoint in PUBLIC | SIGNED_OUT_POST | LINKS | SECOND_FACTOR | {"admin.keepalive"}:
             continue
         resp = a_staff.post(path, data, htmx=htmx) if method == "POST" \
             else a_staff.get(path, htmx=htmx)

@@ -47,8 +47,12 @@ def test_staff_sign_in_success_failure_and_lock(app, make_staff, monkeypatch,
         ("sign_in_succeeded", None, staff_id), ("sign_in_failed", "unknown", None),
         ("sign_in_failed", "wrong", staff_id), ("account_locked", "wrong", staff_id),
         ("sign_in_locked", None, staff_id)]
-    for e in _events(security_log, "sign_in_succeeded", "sign_in_failed"):
+    for e in _events(security_log, "sign_in_failed"):
         assert e["endpoint"] == "admin.login" and e["http_request_id"]
+    # A session begins after the second factor: here the first sign-in's enrollment.
+    succeeded = _events(security_log, "sign_in_succeeded")[0]
+    assert succeeded["endpoint"] == "admin.mfa_codes_saved" and succeeded["http_request_id"]
+    assert _events(security_log, "mfa_enrolled")[0]["staff_id"] == staff_id
     assert _events(security_log, "sign_in_succeeded")[0]["practice_id"] == practice_id
     _ids_only(security_log)
 

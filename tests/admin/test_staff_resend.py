@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from admin.staff.models import StaffToken
 from extensions import db
 from tests.admin.test_staff_onboarding import (audit_actions, deliver,
-                                               expire_links, member, use_link)
+                                               expire_links, landing, member, use_link)
 
 LATE = "late@riverside.example"
 
@@ -50,6 +50,8 @@ def test_an_expired_invitation_gets_a_new_working_link(app, smtp, practices, adm
     person, page, joined = use_link(app, new_path, htmx=htmx)
     assert page.status_code == 200
     assert joined.status_code == (204 if htmx else 303)
+    assert landing(joined, htmx) == "/admin/login/enroll"          # the phone first
+    assert person.enroll().headers["Location"] == "/admin/"
     assert person.get("/admin/").status_code == 200                # signed in
     assert member(app, LATE).active is True
     assert use_link(app, old_path)[1].status_code == 404           # the old one: gone

@@ -9,8 +9,10 @@ The cluster and its parts: conftest.py (module-scoped, about 10 s to start)."""
 import re
 import time
 
+import pyotp
 import pytest
 
+from tests.admin.mfa_helpers import key_on_page
 from tests.deploy.conftest import LOGIN_LIMIT, STAFF_EMAIL, STAFF_PASSWORD
 from tests.deploy.lb_client import Browser, solve
 from tests.wizard import GOOD
@@ -116,11 +118,30 @@ def test_patient_sign_in_failures_count_across_servers(lb):
         assert direct.post("/login", wrong).status_code == 429
 
 
+PHONE = {}   # the staff member's authenticator app: the key, the last step it showed
+
+
+def next_code() -> str:
+    """The app's code: the current step's, or the next one's (one step of drift is
+    accepted) when the current step's code was used already."""
+    step = max(int(time.time()) // 30, PHONE.get("step", -1) + 1)
+    PHONE["step"] = step
+    return pyotp.TOTP(PHONE["key"]).at(step * 30)
+
+
 def staff_signed_in(lb) -> Browser:
+    """Password, then the second factor: enrolled through its pages the first time
+    (the key read off the page, as a phone scans it), a code after that."""
     staff = via_proxy(lb, STAFF, **{"X-Forwarded-For": FORGED})   # forged: must not count
     staff.get("/admin/login")
     staff.follow(staff.post("/admin/login", {"email": STAFF_EMAIL,
                                              "password": STAFF_PASSWORD}))
+    if "key" not in PHONE:
+        PHONE["key"] = key_on_page(staff.last.text)
+        staff.follow(staff.post("/admin/login/enroll", {"code": next_code()}))
+        staff.follow(staff.post("/admin/login/recovery-codes", {}))
+    else:
+        staff.follow(staff.post("/admin/login/code", {"code": next_code()}))
     assert staff.last.status_code == 200 and "/admin/logout" in staff.last.text
     return staff
 

@@ -1,6 +1,7 @@
-"""The staff dashboard in a real browser: sign in, approve with htmx (the decision and
-the pending count change in place, focus moves to the result), and the idle warning's
-"Stay signed in" reached and pressed with the keyboard alone."""
+"""The staff dashboard in a real browser: sign in (password, then the code from the
+app, made here with pyotp), approve with htmx (the decision and the pending count change
+in place, focus moves to the result), and the idle warning's "Stay signed in" reached
+and pressed with the keyboard alone."""
 from datetime import date
 
 import pytest
@@ -12,9 +13,25 @@ from auth.hashing import hash_secret
 from database import write_transaction
 from enrollment.models import EnrollmentRequest, PatientAccount, Practice, utcnow
 from extensions import db
+from tests.admin.mfa_helpers import totp, with_second_factor
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "quiet harbour lantern 42"
+CODE_LABEL = "Code from your authenticator app"
+SECRETS: dict = {}    # email -> the key of the staff member's app
+
+
+def create_staff(app, email: str, admin: bool = False) -> None:
+    """A staff member whose phone already has its key (enrolled before this test)."""
+    with app.app_context():
+        staff_accounts.create(email, "riverside-family", PASSWORD, admin=admin)
+    SECRETS[email] = with_second_factor(app, email)
+
+
+def type_code(page, email: str) -> None:
+    expect(page.get_by_role("heading", name="Enter your sign-in code")).to_be_visible()
+    page.get_by_label(CODE_LABEL).fill(totp(SECRETS[email]).now())
+    page.get_by_role("button", name="Sign in").click()
 
 
 def _setup(app, n: int) -> int:
@@ -22,7 +39,6 @@ def _setup(app, n: int) -> int:
     with app.app_context():
         practice = db.session.execute(sa.select(Practice).where(
             Practice.slug == "riverside-family")).scalar_one()
-        staff_accounts.create(f"e2e{n}@riverside.example", "riverside-family", PASSWORD)
         now = utcnow()
         with write_transaction():
             account = PatientAccount(practice_id=practice.id, username=f"e2e-patient{n}",
@@ -35,7 +51,8 @@ def _setup(app, n: int) -> int:
                 terms_version="t", terms_accepted_at=now, email_consent_at=now,
                 email_confirmed_at=now)
             db.session.add_all([account, req])
-        return req.id
+    create_staff(app, f"e2e{n}@riverside.example")
+    return req.id
 
 
 def _sign_in(page, n: int) -> None:
@@ -44,6 +61,7 @@ def _sign_in(page, n: int) -> None:
     page.get_by_label("Email address").fill(f"e2e{n}@riverside.example")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    type_code(page, f"e2e{n}@riverside.example")
     expect(page.get_by_role("heading", name="Enrollment requests")).to_be_visible()
 
 
@@ -84,9 +102,7 @@ def test_dashboard_pages_pass_axe(js_page, live_server):
     from tests.e2e.test_accessibility import assert_accessible
     page = js_page
     request_id = _setup(live_server.app, 3)
-    with live_server.app.app_context():
-        staff_accounts.create("e2e-admin3@riverside.example", "riverside-family", PASSWORD,
-                              admin=True)
+    create_staff(live_server.app, "e2e-admin3@riverside.example", admin=True)
     page.goto("/admin/login")
     assert_accessible(page, "sign-in")
     page.get_by_role("button", name="Sign in").click()
@@ -94,6 +110,12 @@ def test_dashboard_pages_pass_axe(js_page, live_server):
     page.get_by_label("Email address").fill("e2e-admin3@riverside.example")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Enter your sign-in code")).to_be_visible()
+    assert_accessible(page, "code step")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#error-summary")).to_be_focused()
+    assert_accessible(page, "code step with errors")
+    type_code(page, "e2e-admin3@riverside.example")
     expect(page.get_by_role("heading", name="Enrollment requests")).to_be_visible()
     assert_accessible(page, "queue")
     page.get_by_label("Search for").fill("quintero3")

@@ -7,11 +7,10 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from admin.staff import accounts as staff_accounts
 from database import write_transaction
 from enrollment.models import AppointmentRequest, EnrollmentRequest
 from extensions import db
-from tests.e2e.test_admin_browser import PASSWORD, _setup
+from tests.e2e.test_admin_browser import PASSWORD, _setup, create_staff, type_code
 
 pytestmark = pytest.mark.e2e
 NEXT = date.today().year + 1
@@ -31,6 +30,7 @@ def _sign_in(page, email: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    type_code(page, email)
     expect(page.get_by_role("heading", name="Enrollment requests")).to_be_visible()
 
 
@@ -69,9 +69,7 @@ def test_appointment_pages_pass_axe(js_page, live_server):
     from tests.e2e.test_accessibility import assert_accessible
     page = js_page
     request_id = _with_appointment(live_server.app, 43)
-    with live_server.app.app_context():
-        staff_accounts.create("e2e-admin43@riverside.example", "riverside-family",
-                              PASSWORD, admin=True)
+    create_staff(live_server.app, "e2e-admin43@riverside.example", admin=True)
     _sign_in(page, "e2e-admin43@riverside.example")
     page.get_by_role("link", name="Appointments").click()
     expect(page.get_by_role("heading", name="Appointment requests")).to_be_visible()

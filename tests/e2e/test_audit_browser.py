@@ -7,22 +7,21 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from admin.staff import accounts as staff_accounts
 from tests.e2e.test_accessibility import assert_accessible
-from tests.e2e.test_admin_browser import PASSWORD, _setup
+from tests.e2e.test_admin_browser import PASSWORD, _setup, create_staff, type_code
 
 pytestmark = pytest.mark.e2e
 
 
 def _admin_signs_in(app, page, n: int) -> int:
     request_id = _setup(app, n)
-    with app.app_context():
-        staff_accounts.create(f"boss{n}@riverside.example", "riverside-family", PASSWORD,
-                              admin=True)
+    email = f"boss{n}@riverside.example"
+    create_staff(app, email, admin=True)
     page.goto("/admin/login")
-    page.get_by_label("Email address").fill(f"boss{n}@riverside.example")
+    page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    type_code(page, email)
     expect(page.get_by_role("heading", name="Enrollment requests")).to_be_visible()
     return request_id
 
