@@ -1,11 +1,13 @@
 """The templates' conventions (README, "Templates"), read from their source: a page's
-heading is written once and its <title> is made in one place."""
+heading is written once and its <title> is made in one place; every form's CSRF input
+is the one macro."""
 import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 HEADING_BLOCK = re.compile(r"\{% block heading %\}(.*?)\{% endblock %\}", re.S)
+POST_FORM = re.compile(r"<form\b[^>]*\bmethod=\"post\"[^>]*>(.*?)</form>", re.S)
 COMMENT = re.compile(r"\{#.*?#\}", re.S)
 LITERAL = re.compile(r"""_\(\s*"([^"]+)"|_\(\s*'([^']+)'|^([^{}]+)$""")
 
@@ -51,3 +53,26 @@ def test_no_template_writes_its_heading_twice():
                 twice.append(f"{name}: {text!r} written {source.count(text)} times")
     assert blocks >= 12, "the check reads the templates' heading blocks"
     assert twice == []
+
+
+def test_the_csrf_input_is_written_by_its_macro_only():
+    sources = pages()
+    assert sources["macros/forms.html"].count('name="csrf_token"') == 1
+    assert [name for name, source in sources.items()
+            if 'name="csrf_token"' in source or "form.csrf_token" in source] \
+        == ["macros/forms.html"]
+    # The token itself: the macro, the idle warning's keep-alive (static/js/idle.js) and
+    # a request table's rows, which share one (admin/_row_kit.html).
+    assert [name for name, source in sources.items() if "csrf_token()" in source] \
+        == ["admin/_row_kit.html", "macros/forms.html", "macros/idle.html"]
+
+
+def test_every_post_form_sends_the_csrf_input():
+    forms, missing = 0, []
+    for name, source in pages().items():
+        for form in POST_FORM.findall(source):
+            forms += 1
+            if "csrf_input(" not in form:
+                missing.append(f"{name}: {form.strip()[:80]}")
+    assert forms >= 30, "the check reads the templates' forms"
+    assert missing == []
