@@ -75,7 +75,7 @@ def inline_code(html: str) -> list[str]:
         for name, value in attrs.items():
             if name == "style":
                 found.append(f"style attribute on <{tag}>")
-            if name.startswith("on") or name.startswith("hx-on"):
+            if name.startswith(("on", "hx-on", "data-hx-on")):
                 found.append(f"{name} on <{tag}>")
             if isinstance(value, str) and value.strip().lower().startswith("javascript:"):
                 found.append(f"javascript: URL in {name}")

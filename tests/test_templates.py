@@ -1,12 +1,13 @@
 """The templates' conventions (README, "Templates"), read from their source: a page's
 heading is written once and its <title> is made in one place; every form's CSRF input
-is the one macro."""
+is the one macro; htmx attributes are written data-hx-* (valid HTML; htmx reads both)."""
 import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 HEADING_BLOCK = re.compile(r"\{% block heading %\}(.*?)\{% endblock %\}", re.S)
+BARE_HX = re.compile(r"""(^|\s)hx-[a-z-]+=|["']hx-[a-z-]+["']""", re.M)
 POST_FORM = re.compile(r"<form\b[^>]*\bmethod=\"post\"[^>]*>(.*?)</form>", re.S)
 COMMENT = re.compile(r"\{#.*?#\}", re.S)
 LITERAL = re.compile(r"""_\(\s*"([^"]+)"|_\(\s*'([^']+)'|^([^{}]+)$""")
@@ -76,3 +77,13 @@ def test_every_post_form_sends_the_csrf_input():
                 missing.append(f"{name}: {form.strip()[:80]}")
     assert forms >= 30, "the check reads the templates' forms"
     assert missing == []
+
+
+def test_htmx_attributes_are_written_data_hx():
+    sources = {**pages(), **{str(p.relative_to(ROOT)): p.read_text()
+                             for p in sorted((ROOT / "static" / "js").glob("*.js"))}}
+    assert "static/js/portal.js" in sources
+    assert sum(source.count("data-hx-") for source in sources.values()) >= 70
+    bare = [f"{name}: {match.group(0).strip()}" for name, source in sources.items()
+            for match in BARE_HX.finditer(source)]
+    assert bare == []
