@@ -9,7 +9,7 @@ client (the whole path: session check, queries, templates; searches as htmx post
 the JavaScript path), repeated QUEUE_BENCH_REPS times after a warm-up, in a fresh
 process per size.  Printed as a table and written to bench/results/queue.json.
 
-Goal (issue 6): at 100 000 rows each case within 3x its own time at 100 rows, and under
+The goal: at 100 000 rows each case within 3x its own time at 100 rows, and under
 50 ms at the 95th percentile.  Nothing here asserts it; the table says yes or no.
 """
 import json

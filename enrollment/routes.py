@@ -6,7 +6,7 @@ from werkzeug.exceptions import NotFound
 
 from errors import error_page
 
-from htmx import advance, client_redirect, render
+from htmx import advance, client_redirect, render, vary_on_htmx
 
 from . import confirmation, drafts, human_check, steps, wizard
 from .appointment import appointment_form, appointment_values
@@ -32,7 +32,7 @@ def load_draft():
 @bp.after_request
 def draft_cookies(resp):
     resp.headers["Cache-Control"] = "no-store"
-    resp.vary.add("HX-Request")
+    vary_on_htmx(resp)
     if g.get("new_token"):
         secure = current_app.config["SESSION_COOKIE_SECURE"]
         resp.set_cookie(drafts.DRAFT_COOKIE, g.new_token, httponly=True, samesite="Lax",

@@ -64,7 +64,7 @@ def main_text(html: str) -> str:
 
 def inline_code(html: str) -> list[str]:
     """Everything a strict CSP would block: inline script, style elements or attributes,
-    on* handlers, hx-on attributes, javascript: URLs."""
+    on* handlers, hx-on attributes (hx-on too), javascript: URLs."""
     page = parse(html)
     found = []
     for tag, attrs in page.tags:
@@ -75,7 +75,7 @@ def inline_code(html: str) -> list[str]:
         for name, value in attrs.items():
             if name == "style":
                 found.append(f"style attribute on <{tag}>")
-            if name.startswith("on") or name.startswith("hx-on"):
+            if name.startswith(("on", "hx-on", "data-hx-on")):
                 found.append(f"{name} on <{tag}>")
             if isinstance(value, str) and value.strip().lower().startswith("javascript:"):
                 found.append(f"javascript: URL in {name}")
@@ -104,3 +104,37 @@ def field_value(html: str, name: str) -> str | None:
     match = re.search(r'<textarea[^>]*name="%s"[^>]*>(.*?)</textarea>' % re.escape(name),
                       html, re.S)
     return match.group(1).strip() if match else None
+
+
+def heading(html: str) -> str:
+    """The text of the (first) <h1>."""
+    page = parse(html)
+    return _squash(data for stack, data in page.text if "h1" in stack
+                   and not {"title", "script", "style"} & set(stack))
+
+
+def assert_titled_alike(page_html: str, fragment_html: str, where: str = "",
+                        part: bool = False) -> str:
+    """A page and its htmx fragment carry one and the same <title> (the fragment's first,
+    at its root, where htmx takes it), and the title begins with the page's <h1>
+    ("Error: " before it in an error state).  `part`: the fragment fills a part of the
+    page (search results, a panel), without the <h1>.  Returns the title."""
+    page_title, fragment_title = title(page_html), title(fragment_html)
+    assert page_title, where
+    assert fragment_title == page_title, (where, fragment_title, page_title)
+    assert page_html.count("<title>") == 1 and fragment_html.count("<title>") == 1, where
+    assert fragment_html.startswith("<title>"), where
+    text = heading(page_html)
+    assert text and heading(fragment_html) == ("" if part else text), where
+    assert page_title.removeprefix("Error: ").startswith(f"{text} – "), (where, page_title)
+    return page_title
+
+
+def titled_alike(fetch, where: str = "", part: bool = False) -> str:
+    """`fetch(htmx)` -> a response; the same request as a page and as htmx's fragment
+    (same status), titled alike (assert_titled_alike).  Returns the title."""
+    page, fragment = fetch(False), fetch(True)
+    assert page.status_code == fragment.status_code, (where, page.status_code,
+                                                      fragment.status_code)
+    return assert_titled_alike(page.get_data(as_text=True), fragment.get_data(as_text=True),
+                               where, part)

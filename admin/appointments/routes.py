@@ -11,7 +11,7 @@ from auth.clock import to_utc, utcnow
 from enrollment.codes import (APPOINTMENT_DECLINE_REASONS, APPOINTMENT_STATUSES, APPROVED,
                               DAY_PARTS, DECLINED, PENDING, STATUSES, WEEKDAYS)
 from enrollment.confirmation import approval_allowed
-from htmx import is_htmx, render
+from htmx import is_htmx, render, reswap, retarget
 
 from .. import bp
 from ..core import staff_required
@@ -173,7 +173,4 @@ def approve_both(request_id: int):
     # htmx: the enrollment's decision panel, which carries this one out of band.
     req = get_request(current_user.practice_id, request_id)
     g.appointment_panel = panel(req, APPROVED)
-    resp = render_detail(req, "approved")
-    resp.headers["HX-Retarget"] = "#decision"
-    resp.headers["HX-Reswap"] = "innerHTML"
-    return resp
+    return reswap(retarget(render_detail(req, "approved"), "#decision"), "innerHTML")

@@ -34,7 +34,7 @@ def test_staff_finds_approves_and_the_email_is_delivered(app, smtp, make_staff,
     resp = staff.post(f"/admin/requests/{req.id}/approve", htmx=True)
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and "Approved." in html
-    assert 'id="pending-count" class="count" hx-swap-oob="true">(0 pending)' in html
+    assert 'id="pending-count" class="count" data-hx-swap-oob="true">(0 pending)' in html
     with app.app_context():
         account = db.session.get(PatientAccount, req.account_id)
         assert account.active

@@ -143,7 +143,7 @@ def test_approve_stores_utc_shows_the_practice_zone_and_emails(app, smtp, runner
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and "Appointment confirmed." in html
     assert f"{NEXT}-01-15 09:00 PST" in html and provider in html
-    assert 'id="appointments-count" class="count" hx-swap-oob="true">(0 pending)' in html
+    assert 'id="appointments-count" class="count" data-hx-swap-oob="true">(0 pending)' in html
     decision = _decision(app, appt.id)
     assert decision.starts_at == datetime(NEXT, 1, 15, 17, 0)
     assert decision.timezone == "America/Los_Angeles" and decision.provider_name == provider
@@ -197,7 +197,7 @@ def test_approve_enrollment_and_appointment_in_one_step(app, smtp, practices, ma
     assert resp.status_code == 200, html[:3000]
     assert resp.headers["HX-Retarget"] == "#decision"
     assert "Approved." in html and "Appointment confirmed." in html
-    assert 'id="appointment-decision" class="appointment-decision" hx-swap-oob="true"' in html
+    assert 'id="appointment-decision" class="appointment-decision" data-hx-swap-oob="true"' in html
     assert request_of(app, req.email).status == "approved"
     assert appointment_of(app, req.email).status == "approved"
     with app.app_context():
@@ -269,7 +269,7 @@ def test_rejecting_the_enrollment_closes_its_appointment_without_another_email(
     resp = staff.post(f"/admin/requests/{req.id}/reject", {"reason": "not_a_patient"},
                       htmx=True)
     html = resp.get_data(as_text=True)
-    assert resp.status_code == 200 and "hx-swap-oob" in html
+    assert resp.status_code == 200 and "data-hx-swap-oob" in html
     assert "Your portal enrollment could not be approved" in html
     assert appointment_of(app, req.email).status == "declined"
     assert _decision(app, appt.id).reason == "enrollment_not_approved"

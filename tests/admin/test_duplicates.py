@@ -128,11 +128,11 @@ def test_reject_as_duplicate_in_one_action_with_javascript(app, make_staff, subm
     this = submit(2)
     staff = make_staff()
     page = staff.get(f"/admin/requests/{this}").get_data(as_text=True)
-    assert 'hx-post="/admin/requests/%d/reject-duplicate"' % this in page
+    assert 'data-hx-post="/admin/requests/%d/reject-duplicate"' % this in page
     resp = staff.post(f"/admin/requests/{this}/reject-duplicate", {"of": other}, htmx=True)
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and "<html" not in html
-    assert "Rejected." in html and 'hx-swap-oob="true">(1 pending)' in html
+    assert "Rejected." in html and 'data-hx-swap-oob="true">(1 pending)' in html
     assert 'id="duplicates"' in html and "Reject this request as a duplicate" not in html
     _rejected_once(app, this, other)
 

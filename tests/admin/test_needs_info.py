@@ -67,7 +67,7 @@ def test_ask_with_htmx_waits_for_the_patient_and_emails_only_a_sign_in_link(
     assert "Ask the patient for information" not in html        # asked already
     assert 'action="/admin/requests/%d/reject"' % req.id in html    # still rejectable
     assert 'action="/admin/requests/%d/approve"' % req.id not in html
-    assert 'hx-swap-oob="true">(0 pending)' in html
+    assert 'data-hx-swap-oob="true">(0 pending)' in html
     assert request_of(app, "patient2@example.org").status == "needs_info"
     assert request_of(app, "patient2@example.org").decided_at is None
     (ask,) = _asks(app, req.id)

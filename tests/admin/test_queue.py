@@ -147,7 +147,7 @@ def test_the_pending_count_is_in_the_navigation(app, make_staff, patient_request
     assert "(3 pending)" in staff.get("/admin/").get_data(as_text=True)
     req = request_of(app, "patient0@example.org")
     resp = staff.post(f"/admin/requests/{req.id}/reject", {"reason": "duplicate"}, htmx=True)
-    assert 'hx-swap-oob="true">(2 pending)' in resp.get_data(as_text=True)
+    assert 'data-hx-swap-oob="true">(2 pending)' in resp.get_data(as_text=True)
 
 
 def test_dates_of_birth_are_shown_as_dates(app, make_staff, patient_request):
@@ -162,11 +162,11 @@ def test_approve_from_the_queue_swaps_the_row_and_the_count(app, make_staff,
     waiting = patient_request(2, confirmed=False)
     staff = make_staff()
     queue = staff.get("/admin/").get_data(as_text=True)
-    assert 'hx-target="closest tr"' in queue and "Waits for the email confirmation" in queue
+    assert 'data-hx-target="closest tr"' in queue and "Waits for the email confirmation" in queue
     resp = staff.post(f"/admin/requests/{req.id}/approve", {"view": "row"}, htmx=True)
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and html.lstrip().startswith(f'<tr id="request-{req.id}"')
-    assert "Approved" in html and 'hx-swap-oob="true">(1 pending)' in html
+    assert "Approved" in html and 'data-hx-swap-oob="true">(1 pending)' in html
     again = staff.post(f"/admin/requests/{req.id}/approve", {"view": "row"}, htmx=True)
     assert again.status_code == 409 and "already decided" in again.get_data(as_text=True)
     refused = staff.post(f"/admin/requests/{waiting.id}/approve", {"view": "row"}, htmx=True)

@@ -203,5 +203,5 @@ def test_the_settings_page_is_a_whole_page_and_a_fragment(app, practices, admin)
     page = admin.get("/admin/settings").get_data(as_text=True)
     fragment = admin.get("/admin/settings", htmx=True).get_data(as_text=True)
     assert "<html" in page and "<html" not in fragment
-    assert 'hx-post="/admin/settings"' in fragment and 'action="/admin/settings"' in fragment
+    assert 'data-hx-post="/admin/settings"' in fragment and 'action="/admin/settings"' in fragment
     assert "Practice settings" in admin.get("/admin/").get_data(as_text=True)

@@ -34,10 +34,10 @@ class EmergencyContactForm(StepForm):
 
 
 TEMPLATE = """{% extends "enrollment/layout.html" %}
-{% set heading = "Emergency contact (optional)" %}
+{% block heading %}Emergency contact (optional){% endblock %}
 {% block step %}
 {% from "macros/forms.html" import field, error_summary, step_header, step_form, start_over %}
-{{ step_header("Emergency contact (optional)", is_fragment, form, step, steps) }}
+{{ step_header(self.heading(), step, steps) }}
 {{ error_summary(form) }}
 {% call step_form(url_for("enrollment.post_step", name=step.name)) %}
 {{ field(form.contact_name) }}{{ field(form.contact_phone) }}{{ field(form.relationship) }}

@@ -44,7 +44,7 @@ def test_every_step_page_and_fragment_come_from_one_template(app, client, practi
             assert "no-store" in resp.headers["Cache-Control"]
             assert "HX-Request" in resp.headers.get("Vary", "")
         mains = [attrs for tag, attrs in parse(page_html).tags if tag == "main"]
-        assert len(mains) == 1 and mains[0].get("hx-history") == "false", path
+        assert len(mains) == 1 and mains[0].get("data-hx-history") == "false", path
 
 
 def test_boosted_requests_get_whole_pages(client, practices):
