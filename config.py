@@ -129,6 +129,22 @@ def human_check_settings() -> dict:
     }
 
 
+def throttle_settings() -> dict:
+    """Sign-in throttling per account name (auth/throttle.py), staff and patients: free
+    failures in a row, the first wait (doubling), its cap, and how long a count for a
+    name without an account is kept after its last failure."""
+    values = {
+        "LOGIN_THROTTLE_AFTER": _int("LOGIN_THROTTLE_AFTER", 5),
+        "LOGIN_THROTTLE_FIRST_SECONDS": _int("LOGIN_THROTTLE_FIRST_SECONDS", 1),
+        "LOGIN_THROTTLE_MAX_SECONDS": _int("LOGIN_THROTTLE_MAX_SECONDS", 900),
+        "LOGIN_THROTTLE_KEEP_DAYS": _int("LOGIN_THROTTLE_KEEP_DAYS", 30),
+    }
+    for name, value in values.items():
+        if value < 1:
+            raise ConfigError(f"{name} must be 1 or more, got {value}")
+    return values
+
+
 def load_config(instance_path: str) -> dict:
     production = os.environ.get("PORTAL_ENV", "development").lower() == "production"
     if production:
@@ -198,14 +214,15 @@ def load_config(instance_path: str) -> dict:
         "STAFF_SESSION_HOURS": _int("STAFF_SESSION_HOURS", 12),
         "STAFF_LOGIN_LIMIT": os.environ.get("STAFF_LOGIN_LIMIT", "10 per 15 minutes"),
         "STAFF_MFA_LIMIT": os.environ.get("STAFF_MFA_LIMIT", "10 per 15 minutes"),
-        "STAFF_MAX_FAILED_LOGINS": _int("STAFF_MAX_FAILED_LOGINS", 20),
+        "STAFF_MAX_FAILED_LOGINS": _int("STAFF_MAX_FAILED_LOGINS", 100),
         "ADMIN_PAGE_SIZE": _int("ADMIN_PAGE_SIZE", 25),
         # "Forgot your password?": reset emails asked for, per staff email address.
         "STAFF_FORGOT_LIMIT": os.environ.get("STAFF_FORGOT_LIMIT", "5 per hour"),
         # Patients after submission (account/): idle timeout, failed sign-ins and recovery
-        # attempts per address (Flask-Limiter), consecutive failures per account before a
-        # lock (NIST SP 800-63B 5.2.2: at most 100), recovery link life, wrong-answer
-        # tries and the recovery lock.
+        # attempts per address (Flask-Limiter), consecutive failures per account at which
+        # the password stops working (NIST SP 800-63B 5.2.2: at most 100; the waits
+        # before it are throttle_settings'), recovery link life, wrong-answer tries and
+        # the recovery lock.
         "PATIENT_IDLE_MINUTES": _int("PATIENT_IDLE_MINUTES", 30),
         "PATIENT_SESSION_HOURS": _int("PATIENT_SESSION_HOURS", 12),
         "PATIENT_LOGIN_LIMIT": os.environ.get("PATIENT_LOGIN_LIMIT", "10 per 15 minutes"),
@@ -214,6 +231,7 @@ def load_config(instance_path: str) -> dict:
         "RECOVERY_LINK_MINUTES": _int("RECOVERY_LINK_MINUTES", 60),
         "RECOVERY_TRIES": _int("RECOVERY_TRIES", 3),
         "RECOVERY_LOCK_MINUTES": _int("RECOVERY_LOCK_MINUTES", 20),
+        **throttle_settings(),
         **human_check_settings(),
         # Flask-Limiter: memory:// for one process (make run); redis://... in production.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

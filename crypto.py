@@ -149,3 +149,82 @@ class EncryptedDate(EncryptedText):
 
     def deserialize(self, text: str):
         return date.fromisoformat(text)
+
+
+# --- keyed hashes of names and addresses (recovery, confirmation links) -----------------
+# A username or an email address is found by the keyed hash of its normalized form, so
+# the recovery job looks an account up by what was typed without the text ever being
+# queued.  A column holding one is declared with `name_index_of(source)`; a column that
+# holds a COPY of such a hash (the address a link was sent to, the address that was
+# confirmed) is named in `carries` of the hash it copies: `reindex_names` moves every
+# copy along with its source hash, and a copy of an older value stays refused.
+
+NAME_INDEX = "name_index_of"
+
+
+def normalized_name(value: str | None) -> str:
+    """A username or an email address as it is compared: no surrounding space, lower case."""
+    return (value or "").strip().lower()
+
+
+def name_hash(value: str | None) -> str | None:
+    """The keyed hash of a username or an email address, normalized; None for ''."""
+    return index_hash(normalized_name(value))
+
+
+def name_index_of(source: str, carries: tuple = ()) -> dict:
+    """The `info` of a column holding `name_hash(<source column>)`.  `carries`:
+    (table, key column, column) of columns holding copies of this hash, the key column
+    naming this row (`("email_confirmation", "request_id", "email_hash")`)."""
+    return {NAME_INDEX: source, "carries": tuple(carries)}
+
+
+def name_index_columns(metadata: sa.MetaData) -> dict[str, list[sa.Column]]:
+    """{table: its name-hash columns}, every table that has some."""
+    found = {}
+    for table in metadata.sorted_tables:
+        columns = [c for c in table.columns if NAME_INDEX in c.info]
+        if columns:
+            found[table.name] = columns
+    return found
+
+
+def reindex_names(metadata: sa.MetaData, session, batch_size: int = 500) -> dict[str, int]:
+    """After PORTAL_INDEX_KEY changed: every name-hash column recomputed from its source,
+    and each copy it carries moved along when it equalled the old hash (else NULL: a
+    link or a confirmation of an earlier address stays refused).  One transaction per
+    batch; run again, it changes nothing.  {table: rows changed}."""
+    from database import write_transaction
+    changed = {}
+    for name, columns in name_index_columns(metadata).items():
+        table = metadata.tables[name]
+        changed[name] = sum(_reindex_column(metadata, session, table, column, batch_size,
+                                            write_transaction)
+                            for column in columns)
+    return changed
+
+
+def _reindex_column(metadata, session, table, column, batch_size, write_transaction) -> int:
+    (pk,) = table.primary_key.columns
+    source = table.c[column.info[NAME_INDEX]]
+    changed, last = 0, None
+    while True:
+        query = sa.select(pk, column, source).order_by(pk).limit(batch_size)
+        rows = session.execute(query if last is None else query.where(pk > last)).all()
+        session.commit()
+        if not rows:
+            return changed
+        last = rows[-1][0]
+        stale = [(key, old, name_hash(value)) for key, old, value in rows
+                 if name_hash(value) != old]
+        if not stale:
+            continue
+        with write_transaction():
+            for key, old, new in stale:
+                for other, key_name, copy in column.info["carries"]:
+                    target = metadata.tables[other]
+                    session.execute(sa.update(target).where(target.c[key_name] == key).values(
+                        {copy: sa.case((target.c[copy] == old, new), else_=None)
+                         if old is not None else None}))
+                changed += session.execute(sa.update(table).where(pk == key).values(
+                    {column.name: new})).rowcount

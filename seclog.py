@@ -35,6 +35,8 @@ SIGN_IN_SUCCEEDED = "sign_in_succeeded"   # a session began (staff: after the se
 SIGN_IN_FAILED = "sign_in_failed"         # reason: unknown, wrong, refused
 SIGN_IN_LOCKED = "sign_in_locked"         # a try on an account locked by failures
 ACCOUNT_LOCKED = "account_locked"         # the failure that locked the account
+SIGN_IN_THROTTLED = "sign_in_throttled"   # a try during a wait: refused, not looked at
+THROTTLE_STARTED = "throttle_started"     # the failure that starts the waits (owner told)
 SIGNED_OUT = "signed_out"
 RATE_LIMITED = "rate_limited"             # a 429: too many tries from an address or for a name
 ACCESS_DENIED = "access_denied"           # reason: not_signed_in, session_ended, forbidden,
@@ -53,7 +55,8 @@ PASSWORD_CHANGED = "password_changed"     # by the signed-in user, knowing the o
 KEY_ROTATED = "key_rotated"               # `keys rotate` (rows: how many changed)
 
 EVENTS = frozenset({
-    SIGN_IN_SUCCEEDED, SIGN_IN_FAILED, SIGN_IN_LOCKED, ACCOUNT_LOCKED, SIGNED_OUT,
+    SIGN_IN_SUCCEEDED, SIGN_IN_FAILED, SIGN_IN_LOCKED, ACCOUNT_LOCKED, SIGN_IN_THROTTLED,
+    THROTTLE_STARTED, SIGNED_OUT,
     RATE_LIMITED, ACCESS_DENIED, DECISION, MFA_ENROLLED, MFA_FAILED,
     MFA_RECOVERY_CODE_USED, MFA_RESET, RECOVERY_LINK_SENT, RECOVERY_FAILED,
     RECOVERY_LOCKED, PASSWORD_RESET, PASSWORD_CHANGED, KEY_ROTATED})

@@ -3,12 +3,14 @@ opened (enrollment/steps: `Step.correctable`), their wizard forms filled from th
 request, saving a section into the request, and sending the request back.
 
 A saved section goes straight into the request (staff do not decide while it is with
-the patient); a changed email address must be confirmed again, and its link is sent
+the patient); a changed email address must be confirmed again (every link sent to the
+old one stops working: enrollment.confirmation.address_changed), and its link is sent
 when the request goes back."""
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 import audit
+import crypto
 from database import write_transaction
 from enrollment import confirmation, steps
 from enrollment.codes import NEEDS_INFO, PENDING
@@ -54,10 +56,15 @@ def save(step, req: EnrollmentRequest, form) -> bool:
     patient (staff decided meanwhile).  A new email address is unconfirmed again."""
     values = step.correction(step.clean(form), req)
     with write_transaction():
+        before = db.session.execute(sa.select(EnrollmentRequest.email_hash).where(
+            EnrollmentRequest.id == req.id)).scalar()
         done = db.session.execute(
             sa.update(EnrollmentRequest)
             .where(EnrollmentRequest.id == req.id, EnrollmentRequest.status == NEEDS_INFO)
             .values(**values).execution_options(synchronize_session=False))
+        if done.rowcount == 1 and "email" in values \
+                and crypto.name_hash(values["email"]) != before:
+            confirmation.address_changed(req)
     db.session.expire(req)
     return done.rowcount == 1
 
@@ -79,6 +86,6 @@ def resubmit(req: EnrollmentRequest) -> bool:
             .values(answered_at=now))
         req = db.session.get(EnrollmentRequest, req.id, populate_existing=True)
         audit.record(req.account, audit.RESUBMITTED, req.id)
-        if req.email_confirmed_at is None:
+        if not req.email_confirmed:
             confirmation.start(req, resent=True)
     return True

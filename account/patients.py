@@ -7,14 +7,16 @@ rejection deletes it), so sign-in treats them as it treats an unknown username."
 import sqlalchemy as sa
 from flask import current_app
 
-from auth import credentials, sessions
+from auth import credentials, sessions, throttle
 from auth.hashing import hash_secret, verify_secret
 from database import write_transaction
 from enrollment import policy
 from enrollment.models import EnrollmentRequest, PatientAccount, SecurityAnswer
 from extensions import db
 
-OK, WRONG, LOCKED = credentials.OK, credentials.WRONG, credentials.LOCKED
+OK, WRONG, LOCKED, THROTTLED = (credentials.OK, credentials.WRONG, credentials.LOCKED,
+                                credentials.THROTTLED)
+KIND = "patient"
 
 
 def load_patient(account_id: int) -> PatientAccount | None:
@@ -36,12 +38,12 @@ def request_of(account: PatientAccount) -> EnrollmentRequest | None:
         .execution_options(populate_existing=True)).scalar()
 
 
-def authenticate(username: str, password: str) -> tuple[str, PatientAccount | None]:
+def authenticate(username: str, password: str) -> credentials.Attempt:
     """OK and the account; WRONG (unknown, rejected or a wrong password: one answer);
-    LOCKED once the account has had PATIENT_MAX_FAILED_LOGINS failures in a row."""
-    return credentials.authenticate(
-        find(username), password,
-        max_failures=current_app.config["PATIENT_MAX_FAILED_LOGINS"])
+    THROTTLED during a wait; LOCKED at PATIENT_MAX_FAILED_LOGINS failures in a row.
+    An unknown username is counted and throttled like an account (auth/throttle.py)."""
+    return credentials.authenticate(find(username), password, kind=KIND,
+                                    name_key=throttle.name_key(KIND, username or ""))
 
 
 class AccountContext:
@@ -90,8 +92,8 @@ def set_password(account: PatientAccount, password: str, keep_token: str | None 
     with write_transaction():
         db.session.execute(sa.update(PatientAccount).where(
             PatientAccount.id == account.id).values(
-            password_hash=new_hash, failed_logins=0, recovery_failures=0,
-            recovery_locked_until=None))
+            password_hash=new_hash, failed_logins=0, throttled_until=None,
+            recovery_failures=0, recovery_locked_until=None))
     return sessions.end_all(account.kind, account.id, except_token=keep_token)
 
 

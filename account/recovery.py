@@ -1,15 +1,18 @@
 """Recovery of a patient account: a link by email, two security questions, a new password.
 
-- `forgot_password(identifier)`: a username or an email address; every matching account
-  (an address may hold several) gets its own link, which replaces its unused ones.
-  The caller answers the same whatever matched.
+- `ask_password_link(identifier)`: a username or an email address.  The request queues
+  ONE job holding the keyed hash of what was typed, whatever matches: the
+  same database work for a match and for none.  The job (account/recovery_jobs.py)
+  finds every matching account whose address is confirmed (an address may hold
+  several) and sends each its own link, which replaces its unused ones.
 - A link: random, stored as SHA-256 only, single use, expiring after
   RECOVERY_LINK_MINUTES.  It asks two of the account's five questions, chosen when it
   is made and stored on it (a reload cannot pick others).  Opening it changes nothing;
   only `recover()` (a POST) uses it.
 - Wrong answers are counted on the account (any server): at RECOVERY_TRIES the
   account's recovery is locked for RECOVERY_LOCK_MINUTES, and the lock ends by time.
-- `forgot_username(email)`: one email listing every username on that address.
+- `ask_usernames(email)`: a job, as above, that sends one email listing every username
+  on that (confirmed) address.
 
 Answers, passwords and tokens are never written anywhere but as hashes (the outbox
 row of the email holds the link, as every emailed link does).  The security log
@@ -23,51 +26,28 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+import crypto
 from auth import tokens
 from auth.clock import utcnow
 from auth.hashing import verify_secret
 from database import write_transaction
 from enrollment import policy
-from enrollment.models import EnrollmentRequest, PatientAccount
+from enrollment.models import PatientAccount
 from extensions import db
-from seclog import (PASSWORD_RESET, RECOVERY_FAILED, RECOVERY_LINK_SENT, RECOVERY_LOCKED,
-                    actor_ids, security_event)
+from outbox import enqueue_job
+from seclog import PASSWORD_RESET, RECOVERY_FAILED, RECOVERY_LOCKED, actor_ids, security_event
 
 from . import emails
 from .models import RecoveryToken
-from .patients import find, request_of, set_password
+from .patients import set_password
 
 VALID, USED, EXPIRED, UNKNOWN = tokens.VALID, tokens.USED, tokens.EXPIRED, tokens.UNKNOWN
 LOCKED, WRONG, DONE = "locked", "wrong", "done"
 ASKED = 2
+FORGOT_PASSWORD, FORGOT_USERNAME = "patient_forgot_password", "patient_forgot_username"
 
 
-def _email_key(email: str) -> str:
-    return (email or "").strip().lower()
-
-
-def accounts_by_email(email: str) -> list[PatientAccount]:
-    """Every account whose request carries this address (any case; ix_request_email_any)."""
-    address = _email_key(email)
-    if not address or "@" not in address:
-        return []
-    return list(db.session.execute(
-        sa.select(PatientAccount).join(EnrollmentRequest,
-                                       EnrollmentRequest.account_id == PatientAccount.id)
-        .where(sa.func.lower(EnrollmentRequest.email) == address)
-        .order_by(PatientAccount.id).distinct()).scalars())
-
-
-def accounts_for(identifier: str) -> list[PatientAccount]:
-    """A username or an email address (a username may contain "@": both are tried)."""
-    found = {a.id: a for a in accounts_by_email(identifier)}
-    account = find(identifier)
-    if account is not None:
-        found.setdefault(account.id, account)
-    return [found[k] for k in sorted(found)]
-
-
-def _issue(account: PatientAccount) -> tuple[str, int]:
+def issue(account: PatientAccount) -> tuple[str, int]:
     """Inside the caller's transaction: a new link replacing the unused ones, asking two
     of the account's questions chosen at random now."""
     cfg = current_app.config
@@ -84,30 +64,18 @@ def _issue(account: PatientAccount) -> tuple[str, int]:
     return token, minutes
 
 
-def forgot_password(identifier: str) -> int:
-    """A link to every account the identifier matches; how many (never shown)."""
-    sent = 0
-    for account in accounts_for(identifier):
-        req = request_of(account)
-        if req is None or len(account.answers) < ASKED:
-            continue
-        with write_transaction():
-            token, minutes = _issue(account)
-            emails.queue_reset_link(account, req, token, minutes)
-        security_event(RECOVERY_LINK_SENT, **actor_ids(account))
-        sent += 1
-    return sent
-
-
-def forgot_username(email: str) -> bool:
-    """One email to the address listing its usernames; False when none (never shown)."""
-    accounts = accounts_by_email(email)
-    if not accounts:
-        return False
-    latest = max((request_of(a) for a in accounts), key=lambda r: r.id)
+def ask_password_link(identifier: str) -> None:
+    """'Forgot your password?': ONE job queued, whatever it will find, holding the keyed
+    hash of what was typed (never the text).  The look-up, the link and the email are
+    the job's (account/recovery_jobs.py), so this request does the same work either way."""
     with write_transaction():
-        emails.queue_usernames(latest, accounts)
-    return True
+        enqueue_job(FORGOT_PASSWORD, crypto.name_hash(identifier) or "")
+
+
+def ask_usernames(email: str) -> None:
+    """'Forgot your username?': ONE job, as above."""
+    with write_transaction():
+        enqueue_job(FORGOT_USERNAME, crypto.name_hash(email) or "")
 
 
 def lookup(token: str) -> tuple[str, RecoveryToken | None]:

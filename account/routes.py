@@ -4,6 +4,7 @@ from flask import current_app, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from auth.credentials import refusal_message
 from auth.login import SESSION_KEY, sign_in, sign_out, signed_in_as
 from database import write_transaction
 from enrollment import confirmation, steps
@@ -20,6 +21,7 @@ from .forms import ChangePasswordForm, LoginForm
 from .guard import PATIENT, approved_required, landing, patient_required
 from .patients import (LOCKED, OK, AccountContext, authenticate, set_password,
                        set_questions)
+
 from .questions import questions_form
 
 SIGN_IN_FAILED = 401
@@ -34,22 +36,22 @@ def _failed(resp) -> bool:
                deduct_when=_failed)
 def login():
     """One plain message for an unknown username, a wrong password and a rejected
-    request (its account is gone): the same status and the same page."""
+    request (its account is gone), and the same waits and lock for each (an unknown
+    name is throttled like an account): the same status and the same page."""
     if signed_in_as(PATIENT):
         return redirect(landing(), 303)
     form = LoginForm()
     status, locked = 200, False
     if form.validate_on_submit():
-        result, account = authenticate(form.username.data, form.password.data)
-        if result == OK:
-            sign_in(account)
+        attempt = authenticate(form.username.data, form.password.data)
+        if attempt.result == OK:
+            sign_in(attempt.user)
             return client_redirect(landing())
-        locked = result == LOCKED
+        locked = attempt.result == LOCKED
         form.username.data = ""   # not echoed: the page is the same for every username
-        form.form_errors.append(
-            _("This account is locked after too many failed sign-ins. Reset your "
-              "password to open it again.") if locked else
-            _("The username or password is not right."))
+        form.form_errors.append(refusal_message(attempt, _(
+            "This account is locked after too many failed sign-ins. Reset your "
+            "password to open it again."), _("The username or password is not right.")))
         status = SIGN_IN_FAILED
     elif form.errors:
         status = 422

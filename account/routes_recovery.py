@@ -61,7 +61,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     sent = form.validate_on_submit()
     if sent:
-        rec.forgot_password(form.identifier.data)
+        rec.ask_password_link(form.identifier.data)
         form = ForgotPasswordForm(formdata=None)   # nothing typed is echoed
     return render("account/forgot_password.html", "content",
                   status=422 if form.errors else 200, form=form, sent=sent,
@@ -76,7 +76,7 @@ def forgot_username():
     form = ForgotUsernameForm()
     sent = form.validate_on_submit()
     if sent:
-        rec.forgot_username(form.email.data)
+        rec.ask_usernames(form.email.data)
         form = ForgotUsernameForm(formdata=None)
     return render("account/forgot_username.html", "content",
                   status=422 if form.errors else 200, form=form, sent=sent,

@@ -27,9 +27,12 @@ VIEWS = ("core", "requests.routes", "requests.routes_detail", "appointments.rout
 
 
 def init_app(app) -> None:
+    from auth import credentials
     from auth.login import register_kind
+    from outbox import register_job
 
     from .practice.cli import practice_group
+    from .staff import invitations
     from .staff.accounts import load_staff
     from .staff.cli import staff_group
     for name in VIEWS:
@@ -37,6 +40,9 @@ def init_app(app) -> None:
     register_kind("staff", load_staff, idle_config="STAFF_IDLE_MINUTES",
                   lifetime_config="STAFF_SESSION_HOURS",
                   login_endpoint="admin.login", blueprints=("admin",))
+    credentials.register("staff", max_config="STAFF_MAX_FAILED_LOGINS",
+                         on_throttle=invitations.queue_throttle_notice)
+    register_job(app, invitations.FORGOT, invitations.send_forgotten_link)
     app.register_blueprint(bp)
     app.cli.add_command(practice_group)
     app.cli.add_command(staff_group)

@@ -6,7 +6,9 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+import crypto
 from enrollment.models import EnrollmentRequest, PatientAccount, Practice
+from enrollment.references import ALPHABET, LENGTH, PREFIX
 from extensions import db
 
 FIRST = ("Maria Mark Martin Marcus James Jane John Joanna Joseph Linda Michael Mary "
@@ -61,7 +63,8 @@ def rows(n: int, practice_ids: list, seed: int = 6):
         account = None if status == "rejected" else {
             "id": i, "practice_id": practice, "password_hash": "$argon2id$bench",
             "username": f"{first[0]}{last}{i}".lower(), "active": status == "approved",
-            "locale": "en", "created_at": created}
+            "locale": "en", "created_at": created,
+            "username_hash": crypto.name_hash(f"{first[0]}{last}{i}")}
         yield account, {
             "id": i, "practice_id": practice, "account_id": account and i,
             "status": status, "locale": "en", "first_name": first,
@@ -71,11 +74,28 @@ def rows(n: int, practice_ids: list, seed: int = 6):
             "zip_code": f"{rng.randrange(10000, 99999)}",
             "phone": f"+1{rng.randrange(201, 989)}555{rng.randrange(10000):04d}",
             "date_of_birth": date(1930, 1, 1) + timedelta(days=rng.randrange(28000)),
-            "email": f"{first}.{last}{rng.randrange(1000)}@{rng.choice(DOMAINS)}".lower(),
+            "email": (email := f"{first}.{last}{rng.randrange(1000)}@"
+                      f"{rng.choice(DOMAINS)}".lower()),
+            "email_hash": (email_hash := crypto.name_hash(email)),
+            "reference": reference_of(i),
             "terms_version": "2026-11-01", "terms_accepted_at": created,
             "email_consent_at": created, "created_at": created,
             "decided_at": None if status == "pending" else created + timedelta(days=1),
-            "email_confirmed_at": created if rng.random() < 0.8 else None}
+            **_confirmed(created, email_hash, rng.random() < 0.8)}
+
+
+def _confirmed(at, email_hash: str, confirmed: bool) -> dict:
+    return {"email_confirmed_at": at if confirmed else None,
+            "email_confirmed_hash": email_hash if confirmed else None}
+
+
+def reference_of(i: int) -> str:
+    """A reference of its own for row i (references.py's form; unique, not random)."""
+    chars = []
+    for _ in range(LENGTH):
+        i, digit = divmod(i, len(ALPHABET))
+        chars.append(ALPHABET[digit])
+    return PREFIX + "".join(reversed(chars))
 
 
 def _flush(accounts: list, requests: list) -> None:

@@ -2,10 +2,16 @@
 this module chooses the recipient, the practice's details and the language, and queues
 the message in the caller's transaction (outbox.enqueue).
 
-What an email may hold: the patient's first name, the practice's name, phone and
-reply-to address, a username, a link, a confirmed appointment's date, time,
-provider and place.  Never a date of birth, insurance, an appointment
-reason, staff notes or any other health detail: email is not a secure channel.
+Every email about a request says which request: its reference (R-7F3KQ2) and the date
+it was sent, in the practice's zone (`about_request`).  Until the request's address is
+confirmed, an email to it carries nothing the sender typed: no name, no
+username, no message; only the practice's own words, the reference and the date.  Once
+it is confirmed, the patient's first name and username may appear too.
+
+What an email may hold besides: the practice's name, phone and reply-to address, a
+link, a confirmed appointment's date, time, provider and place.  Never a date of birth,
+insurance, an appointment reason, staff notes or any other health detail: email is not
+a secure channel.
 """
 from urllib.parse import urlsplit
 
@@ -46,39 +52,54 @@ def _practice(practice: Practice) -> dict:
             "reply_to": practice.reply_to}
 
 
-def _queue(name: str, req: EnrollmentRequest, **context) -> OutboxMessage:
+def about_request(req: EnrollmentRequest) -> dict:
+    """What names a request in an email: `about` (its reference, the date it was sent in
+    the practice's zone, whether its address is confirmed, and then its username) and
+    `first_name` (only once the address is confirmed; else "")."""
+    confirmed = bool(req.email_confirmed)
+    sent = format_when(req.created_at, req.practice.timezone, req.locale or "en")
+    username = req.account.username if confirmed and req.account is not None else ""
+    return {"about": {"reference": req.reference, "sent_on": sent.date,
+                      "confirmed": confirmed, "username": username},
+            "first_name": req.first_name if confirmed else ""}
+
+
+def queue_about(name: str, req: EnrollmentRequest, **context) -> OutboxMessage:
+    """Queue email `name` about `req` to its address, in its language, from its practice,
+    with `about_request(req)` and `context` (which may not carry typed values: it is
+    the caller's to pass only the practice's words, codes' labels and links)."""
     practice = req.practice
     return enqueue(name, to=req.email, from_name=practice.name, reply_to=practice.reply_to,
                    locale=req.locale or "en",
-                   context={"practice": _practice(practice), "first_name": req.first_name,
+                   context={"practice": _practice(practice), **about_request(req),
                             **context})
 
 
 def queue_received_confirm(req: EnrollmentRequest, confirm_url: str,
                            resent: bool = False) -> OutboxMessage:
     """'Your request reached the practice and waits for approval; confirm your address.'"""
-    return _queue("received_confirm", req, confirm_url=confirm_url, hours=CONFIRM_HOURS,
-                  resent=resent)
+    return queue_about("received_confirm", req, confirm_url=confirm_url,
+                       hours=CONFIRM_HOURS, resent=resent)
 
 
 def queue_approved(req: EnrollmentRequest, portal_url: str | None = None) -> OutboxMessage:
-    """The seed's confirmation: approved, with the username and the sign-in link."""
-    username = req.account.username if req.account else ""
-    return _queue("approved", req, username=username,
-                  portal_url=portal_url or external_url("account.login"))
+    """Approved, with the sign-in link (and the username, once the address is
+    confirmed: `about`)."""
+    return queue_about("approved", req,
+                       portal_url=portal_url or external_url("account.login"))
 
 
 def queue_needs_info(req: EnrollmentRequest) -> OutboxMessage:
     """'The practice has a message for you: sign in to read it.'  Only that and the
     sign-in link: never the staff's message, nor the sections it concerns."""
-    return _queue("needs_info", req, login_url=external_url("account.login"))
+    return queue_about("needs_info", req, login_url=external_url("account.login"))
 
 
 def queue_rejected(req: EnrollmentRequest, reason: str) -> OutboxMessage:
     """Not approved, with one of the fixed REJECTION_REASONS (never staff free text)."""
     if reason not in REJECTION_REASONS:
         raise ValueError(f"unknown rejection reason {reason!r}")
-    return _queue("rejected", req, reason=REJECTION_REASONS[reason])
+    return queue_about("rejected", req, reason=REJECTION_REASONS[reason])
 
 
 def queue_new_request_notice(req: EnrollmentRequest) -> OutboxMessage | None:
@@ -103,13 +124,14 @@ def queue_appointment_confirmed(req: EnrollmentRequest, starts_at_utc, zone: str
                                 address: str = "") -> OutboxMessage:
     """The appointment is booked: date, time, provider and place.  Never the visit's
     reason or anything else the patient wrote about their health."""
-    return _queue("appointment_confirmed", req,
-                  when=_when(starts_at_utc, zone, req.locale or "en"),
-                  provider=provider, location=location, address=address)
+    return queue_about("appointment_confirmed", req,
+                       when=_when(starts_at_utc, zone, req.locale or "en"),
+                       provider=provider, location=location, address=address)
 
 
 def queue_appointment_declined(req: EnrollmentRequest, reason: str) -> OutboxMessage:
     """Not booked, with one of the fixed APPOINTMENT_DECLINE_REASONS."""
     if reason not in APPOINTMENT_DECLINE_REASONS:
         raise ValueError(f"unknown decline reason {reason!r}")
-    return _queue("appointment_declined", req, reason=APPOINTMENT_DECLINE_REASONS[reason])
+    return queue_about("appointment_declined", req,
+                       reason=APPOINTMENT_DECLINE_REASONS[reason])

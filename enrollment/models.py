@@ -3,12 +3,15 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+import crypto
 from auth.clock import utcnow  # noqa: F401  (re-exported: `from .models import utcnow`)
 from extensions import db
 
 from .codes import PENDING
+from .references import new_reference
 
 
 class Practice(db.Model):
@@ -101,6 +104,13 @@ class PatientAccount(UserMixin, db.Model):
     # Consecutive failed sign-ins (any server): at PATIENT_MAX_FAILED_LOGINS the account
     # is locked until a password reset.  Recovery: wrong answers, and the lock's end.
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    # After LOGIN_THROTTLE_AFTER failures in a row, no sign-in is tried before this time
+    # (auth/throttle.py: the wait doubles with each failure, capped).
+    throttled_until: Mapped[datetime | None]
+    # The keyed hash of the username (crypto.name_hash): the recovery job finds the
+    # account by it, from the hash of what was typed.  Set whenever the username is.
+    username_hash: Mapped[str | None] = mapped_column(
+        sa.String(64), index=True, info=crypto.name_index_of("username"))
     recovery_failures: Mapped[int] = mapped_column(default=0, server_default="0")
     recovery_locked_until: Mapped[datetime | None]
     answers: Mapped[list["SecurityAnswer"]] = relationship(
@@ -111,6 +121,11 @@ class PatientAccount(UserMixin, db.Model):
 
     def get_id(self) -> str:
         return f"{self.kind}:{self.id}"
+
+    @validates("username")
+    def _index_username(self, _key, value):
+        self.username_hash = crypto.name_hash(value)
+        return value
 
 
 class SecurityAnswer(db.Model):
@@ -151,6 +166,9 @@ class EnrollmentRequest(db.Model):
         # "Forgot your username?" and recovery by email: any practice, exact address.
         sa.Index("ix_request_email_any",
                  sa.func.lower(sa.column("email")).label("lower_email_any")),
+        # The recovery job: requests by the keyed hash of their address.
+        sa.Index("ix_request_email_hash", "email_hash"),
+        sa.Index("ix_request_reference", "reference", unique=True),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int] = mapped_column(sa.ForeignKey("practice.id"))
@@ -170,6 +188,11 @@ class EnrollmentRequest(db.Model):
     phone: Mapped[str] = mapped_column(sa.String(20))          # E.164
     date_of_birth: Mapped[date]
     email: Mapped[str] = mapped_column(sa.String(254))
+    # The keyed hash of the address (crypto.name_hash), set whenever the address is.
+    # Its copies: the address a link was sent to, the address that was confirmed.
+    email_hash: Mapped[str | None] = mapped_column(sa.String(64), info=crypto.name_index_of(
+        "email", carries=(("enrollment_request", "id", "email_confirmed_hash"),
+                          ("email_confirmation", "request_id", "email_hash"))))
     # Insurance (all empty when the patient gave none)
     insurance_carrier: Mapped[str] = mapped_column(sa.String(120), default="")
     insurance_member_id: Mapped[str] = mapped_column(sa.String(40), default="")
@@ -187,9 +210,16 @@ class EnrollmentRequest(db.Model):
     email_consent_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
-    # Email confirmation (enrollment/confirmation.py): when the link was last sent, used.
+    # Email confirmation (enrollment/confirmation.py): when the link was last sent, used,
+    # and the keyed hash of the address it confirmed: the request reads confirmed only
+    # while that is its address now (`email_confirmed`).
     confirmation_sent_at: Mapped[datetime | None]
     email_confirmed_at: Mapped[datetime | None]
+    email_confirmed_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    # A short reference made by the server (R-7F3KQ2): emails and pages name the request
+    # by it and by its date, never by what the patient typed (enrollment/references.py).
+    # Unique (ix_request_reference); NULL-able only so migration 0013 adds it in place.
+    reference: Mapped[str | None] = mapped_column(sa.String(12), default=new_reference)
     # Set when the patient answers a "needs information" request: the queue marks it.
     resubmitted_at: Mapped[datetime | None]
     # The values of steps without columns of their own, keyed by step name
@@ -201,6 +231,23 @@ class EnrollmentRequest(db.Model):
     account: Mapped[PatientAccount | None] = relationship()
     appointment: Mapped["AppointmentRequest | None"] = relationship(
         back_populates="enrollment", uselist=False)
+
+    @validates("email")
+    def _index_email(self, _key, value):
+        self.email_hash = crypto.name_hash(value)
+        return value
+
+    @hybrid_property
+    def email_confirmed(self) -> bool:
+        """The address on the request now is the one a link confirmed."""
+        return self.email_confirmed_hash is not None and \
+            self.email_confirmed_hash == self.email_hash
+
+    @email_confirmed.inplace.expression
+    @classmethod
+    def _email_confirmed(cls):
+        return sa.and_(cls.email_confirmed_hash.is_not(None),
+                       cls.email_confirmed_hash == cls.email_hash)
 
     @property
     def step_values(self) -> dict:
@@ -242,6 +289,9 @@ class EmailConfirmation(db.Model):
     request_id: Mapped[int] = mapped_column(
         sa.ForeignKey("enrollment_request.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # The keyed hash of the address the link was sent to (a copy of the request's
+    # email_hash then); NULL once the request's address changed.  It confirms only that.
+    email_hash: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]

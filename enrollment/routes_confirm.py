@@ -18,13 +18,14 @@ from .models import EnrollmentRequest
 confirm_bp = Blueprint("confirm_email", __name__, url_prefix="/enroll/confirm")
 
 STATUS = {c.VALID: 200, c.CONFIRMED: 200, c.USED: 410, c.EXPIRED: 410, c.UNKNOWN: 404,
-          c.SENT: 200, c.WAIT: 429, c.CLOSED: 409}
+          c.CHANGED: 410, c.SENT: 200, c.WAIT: 429, c.CLOSED: 409}
 HEADINGS = {
     c.VALID: _l("Confirm your email address"),
     c.CONFIRMED: _l("Your email address is confirmed"),
     c.USED: _l("This link has already been used"),
     c.EXPIRED: _l("This link has expired"),
     c.UNKNOWN: _l("This link is not valid"),
+    c.CHANGED: _l("This link is for an earlier email address"),
     c.SENT: _l("A new link is on its way"),
     c.WAIT: _l("A link was sent a moment ago"),
     c.CLOSED: _l("Your request is no longer waiting for approval"),
@@ -63,8 +64,8 @@ def new_link_from_link(token: str):
     state, row = c.lookup(token)
     if row is None:
         return _page(state, token)
-    if state == c.USED:
-        return _page(c.USED, token, row.request_id)
+    if state in (c.USED, c.CHANGED):
+        return _page(state, token, row.request_id)
     return _page(c.resend(row.request_id), request_id=row.request_id)
 
 

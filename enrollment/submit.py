@@ -8,6 +8,7 @@ from extensions import db
 
 from . import confirmation, steps
 from .models import AppointmentRequest, Draft, EnrollmentRequest, PatientAccount, utcnow
+from .references import unique_reference
 from .wizard import leave_notice
 
 
@@ -47,7 +48,8 @@ def submit(draft: Draft, appointment: dict | None = None) -> bool:
 
 def _build(draft: Draft, appointment: dict | None) -> EnrollmentRequest:
     account = PatientAccount(locale=draft.locale, active=False)
-    request = EnrollmentRequest(account=account, locale=draft.locale)
+    request = EnrollmentRequest(account=account, locale=draft.locale,
+                                reference=unique_reference(db.session, EnrollmentRequest))
     into = steps.Submission(request, account, draft)
     for step in steps.STEPS:
         step.write(draft.clean.get(step.name) or {}, into)

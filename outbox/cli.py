@@ -24,8 +24,10 @@ group = AppGroup("outbox", help="The email outbox: send what is due, show, retry
 def _say(report) -> None:
     if report.claimed:
         click.echo(f"outbox: {report.sent} sent, {report.retrying} to retry, "
-                   f"{report.failed} failed" + (f", {report.lost_lease} lost their lease"
-                                                if report.lost_lease else ""))
+                   f"{report.failed} failed" + (f", {report.jobs} job(s) done"
+                                                if report.jobs else "")
+                   + (f", {report.lost_lease} lost their lease"
+                      if report.lost_lease else ""))
 
 
 @group.command("send")

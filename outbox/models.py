@@ -1,4 +1,5 @@
-"""The outbox table: one row per email, written in the transaction that causes it."""
+"""The outbox table: one row per email, written in the transaction that causes it, or per
+job (a small task for the sender to run, such as a recovery look-up: outbox.jobs)."""
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -7,7 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from auth.clock import utcnow  # noqa: F401  (re-exported for outbox's modules)
 from extensions import db
 
-PENDING, SENT, FAILED = "pending", "sent", "failed"
+PENDING, SENT, FAILED, DONE = "pending", "sent", "failed", "done"
+EMAIL, JOB = "email", "job"
 
 
 class OutboxMessage(db.Model):
@@ -17,10 +19,16 @@ class OutboxMessage(db.Model):
     that does get sent twice (see outbox.sender) carries the same Message-ID.  The bodies
     are cleared once the SMTP server has accepted the message: they may hold a link that
     works only once, and the database is not where a delivered email should live on.
+
+    A job (`kind` JOB) names its handler in `template` and holds its argument in
+    `payload` (a keyed hash, never what a person typed); it is claimed, leased and
+    retried like a message, and ends `done` (payload cleared) or `failed`.
     """
     __tablename__ = "outbox_message"
     __table_args__ = (sa.Index("ix_outbox_due", "status", "next_attempt_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(10), default=EMAIL, server_default=EMAIL)
+    payload: Mapped[str] = mapped_column(sa.String(128), default="", server_default="")
     message_id: Mapped[str] = mapped_column(sa.String(255), unique=True)
     template: Mapped[str] = mapped_column(sa.String(60))
     locale: Mapped[str] = mapped_column(sa.String(10), default="en")

@@ -1,4 +1,5 @@
-"""send_due(): deliver what is due, through Flask-Mail over SMTP, with leases and retries.
+"""send_due(): deliver what is due, through Flask-Mail over SMTP, with leases and retries;
+and run the jobs that are due (outbox.jobs), claimed and retried the same way.
 
 How a row moves: `pending` -> claimed (a lease: `lease_owner`, `lease_until`, and one
 more `attempt`) -> `sent`, or back to `pending` with `next_attempt_at` pushed out
@@ -32,7 +33,8 @@ from flask_mail import BadHeaderError, Connection, Message
 from database import write_transaction
 from extensions import db
 
-from .models import FAILED, PENDING, SENT, OutboxMessage, utcnow
+from .jobs import handler_for
+from .models import DONE, FAILED, JOB, PENDING, SENT, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)      # far longer than one SMTP conversation may take
@@ -47,10 +49,11 @@ class Report:
     retrying: int = 0
     failed: int = 0
     lost_lease: int = 0
+    jobs: int = 0      # jobs done (outbox.jobs)
 
     @property
     def claimed(self) -> int:
-        return self.sent + self.retrying + self.failed + self.lost_lease
+        return self.sent + self.retrying + self.failed + self.lost_lease + self.jobs
 
 
 class TimedConnection(Connection):
@@ -195,10 +198,53 @@ def send_due(limit: int = 100, clock: Callable[[], datetime] = utcnow) -> Report
             claimed = claim(clock())
             if claimed is None:
                 break
-            _deliver(*claimed, smtp, report, clock)
+            if claimed[0].kind == JOB:
+                _run_job(*claimed, report, clock)
+            else:
+                _deliver(*claimed, smtp, report, clock)
     finally:
         smtp.close()
     return report
+
+
+def _give_back(row: OutboxMessage, token: str, exc: Exception, report: Report,
+               now: datetime) -> None:
+    """A failed try: back to pending with a back-off, or failed for good."""
+    values = _failure(row, exc, now)
+    if not _finish(row, token, values):
+        report.lost_lease += 1
+    elif values.get("status") == FAILED:
+        report.failed += 1
+    else:
+        report.retrying += 1
+
+
+def _run_job(row: OutboxMessage, token: str, report: Report,
+             clock: Callable[[], datetime]) -> None:
+    """The job's handler and its `done` in ONE transaction (outbox.jobs): the emails it
+    queues exist only if it is done.  A failure is retried like a message's."""
+    handler = handler_for(row.template)
+    try:
+        if handler is None:
+            raise ValueError(f"no job called {row.template!r}")
+        with write_transaction():
+            ours = db.session.execute(
+                sa.update(OutboxMessage)
+                .where(OutboxMessage.id == row.id, OutboxMessage.lease_owner == token)
+                .values(status=DONE, sent_at=clock(), payload="", last_error="",
+                        lease_owner=None, lease_until=None)
+                .execution_options(synchronize_session=False)).rowcount
+            if ours == 1:
+                handler(row.payload)
+    except Exception as exc:   # whatever the handler met: the job is tried again later
+        log.warning("outbox: job %s attempt %s failed: %s", row.id, row.attempts,
+                    type(exc).__name__)
+        _give_back(row, token, exc, report, clock())
+        return
+    if ours == 1:
+        report.jobs += 1
+    else:
+        report.lost_lease += 1
 
 
 def _deliver(row: OutboxMessage, token: str, smtp: _Session, report: Report,
@@ -207,16 +253,10 @@ def _deliver(row: OutboxMessage, token: str, smtp: _Session, report: Report,
         smtp.send(to_mail(row), envelope_from=sender_of(row)[1])
     except (OSError, smtplib.SMTPException, *PERMANENT) as exc:
         smtp.drop()
-        values = _failure(row, exc, clock())
         # The class and SMTP code only: a server's reply text may quote the recipient.
         log.warning("outbox: message %s attempt %s failed: %s %s", row.id, row.attempts,
                     type(exc).__name__, getattr(exc, "smtp_code", ""))
-        if not _finish(row, token, values):
-            report.lost_lease += 1
-        elif values.get("status") == FAILED:
-            report.failed += 1
-        else:
-            report.retrying += 1
+        _give_back(row, token, exc, report, clock())
         return
     values = {"status": SENT, "sent_at": clock(), "last_error": "", "body_text": "",
               "body_html": ""}

@@ -28,9 +28,11 @@ def test_config(tmp_path_factory) -> dict:
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+    # PORTAL_BASE_URL: links in emails made by the outbox's jobs (no request of theirs
+    # to take an address from) read like those made in a request of the test client.
     return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "t" * 40,
             "SERVER_NAME": None, "HUMAN_CHECK": False,  # tests of the check turn it on
-            **CHEAP_ARGON2}
+            "PORTAL_BASE_URL": "http://localhost", **CHEAP_ARGON2}
 
 
 @pytest.fixture(scope="session")
@@ -110,6 +112,30 @@ def security_log():
     logger.addHandler(handler)
     yield handler.events
     logger.removeHandler(handler)
+
+
+class Clock:
+    """A "now" that moves only when told (naive UTC, as the tables store time)."""
+
+    def __init__(self, start):
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        from datetime import timedelta
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    """Sign-in throttling's time (auth/throttle.py), frozen at the real now and moved
+    forward by the test: waits pass without sleeping."""
+    from auth.clock import utcnow
+    moving = Clock(utcnow())
+    monkeypatch.setattr("auth.throttle.utcnow", moving)
+    return moving
 
 
 @pytest.fixture

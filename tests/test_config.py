@@ -116,3 +116,13 @@ def test_production_argon2_figures_are_owasps(app, env, tmp_path):
             env.setitem(app.config, key, value)
         hashed = hash_secret("correct horse battery staple")
     assert hashed.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+@pytest.mark.parametrize("name", ["LOGIN_THROTTLE_AFTER", "LOGIN_THROTTLE_FIRST_SECONDS",
+                                  "LOGIN_THROTTLE_MAX_SECONDS", "LOGIN_THROTTLE_KEEP_DAYS"])
+def test_sign_in_throttling_settings_are_read_and_must_be_positive(env, tmp_path, name):
+    env.setenv(name, "7")
+    assert config.load_config(str(tmp_path))[name] == 7
+    env.setenv(name, "0")
+    with pytest.raises(config.ConfigError, match=name):
+        config.load_config(str(tmp_path))

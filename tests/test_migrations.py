@@ -184,6 +184,8 @@ ROWS = [
     ("email_confirmation", dict(request_id=1, token_hash="a" * 64, expires_at=LATER,
                                 used_at=T0)),
     ("used_challenge", dict(nonce="n" * 32, expires_at=LATER)),
+    ("login_throttle", dict(key_hash="k" * 64, failures=6, throttled_until=LATER,
+                            expires_at=LATER)),
     ("auth_session", dict(token_hash="b" * 64, kind="staff", user_id=1,
                           ip="192.0.2.1")),
     ("auth_session", dict(token_hash="c" * 64, kind="patient", user_id=1,

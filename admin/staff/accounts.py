@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from flask import current_app
 
-from auth import credentials, sessions
+from auth import credentials, sessions, throttle
 from auth.clock import utcnow
 from auth.hashing import hash_secret
 from database import write_transaction
@@ -14,7 +14,9 @@ from outbox import clean_address
 
 from .models import ADMIN, STAFF, StaffUser
 
-OK, WRONG, LOCKED = credentials.OK, credentials.WRONG, credentials.LOCKED
+OK, WRONG, LOCKED, THROTTLED = (credentials.OK, credentials.WRONG, credentials.LOCKED,
+                                credentials.THROTTLED)
+KIND = "staff"
 
 
 class StaffError(ValueError):
@@ -80,12 +82,13 @@ def _may_sign_in(user: StaffUser) -> bool:
     return user.active and user.practice.active
 
 
-def authenticate(email: str, password: str) -> tuple[str, StaffUser | None]:
-    """OK and the user; WRONG (unknown, disabled, a wrong password: one answer); LOCKED
-    after STAFF_MAX_FAILED_LOGINS failures in a row (auth.credentials).  OK is the first
-    step only: the count of failures is cleared after the second (admin/staff/mfa.py)."""
+def authenticate(email: str, password: str) -> credentials.Attempt:
+    """OK and the user; WRONG (unknown, disabled, a wrong password: one answer);
+    THROTTLED during a wait; LOCKED at STAFF_MAX_FAILED_LOGINS failures in a row (an
+    unknown address is counted alike: auth/throttle.py).  OK is the first step only:
+    the count of failures is cleared after the second (admin/staff/mfa.py)."""
     return credentials.authenticate(
-        find(email), password, max_failures=current_app.config["STAFF_MAX_FAILED_LOGINS"],
+        find(email), password, kind=KIND, name_key=throttle.name_key(KIND, email or ""),
         may_sign_in=_may_sign_in, second_factor=True)
 
 

@@ -9,19 +9,21 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 import audit
-from auth import sessions, tokens
+import crypto
+from auth import sessions, throttle, tokens
 from auth.clock import utcnow
 from auth.hashing import hash_secret
 from database import write_transaction
 from enrollment.emails import display_phone, external_url
 from extensions import db
-from outbox import clean_address, enqueue
+from outbox import clean_address, enqueue, enqueue_job
 from seclog import PASSWORD_RESET, actor_ids, security_event
 
 from .accounts import StaffError, find, password_problems
 from .models import ADMIN, STAFF, StaffToken, StaffUser
 
 INVITE, RESET = "invite", "reset"
+FORGOT = "staff_forgot_password"   # the job of "forgot your password?"
 TTL = {INVITE: timedelta(hours=72), RESET: timedelta(hours=1)}
 ENDPOINT = {INVITE: "admin.invitation", RESET: "admin.reset_password"}
 VALID, USED, EXPIRED, UNKNOWN = tokens.VALID, tokens.USED, tokens.EXPIRED, tokens.UNKNOWN
@@ -108,13 +110,29 @@ def reset_access(admin: StaffUser, user: StaffUser) -> None:
 
 
 def forgot(email: str) -> None:
-    """A reset link to an active staff member of an active practice; else nothing.
-    The caller answers the same either way."""
-    user = find(email)
+    """'Forgot your password?': ONE job queued whatever it will find, holding the keyed
+    hash of the address typed (never the text); the caller answers the same either
+    way, and this request does the same work either way."""
+    with write_transaction():
+        enqueue_job(FORGOT, crypto.name_hash(email) or "")
+
+
+def send_forgotten_link(key: str) -> None:
+    """The job: a reset link to an active staff member of an active practice whose
+    address has the keyed hash `key` (staff addresses count as confirmed); else
+    nothing.  The link still ends at the code step: email alone never skips it."""
+    user = db.session.execute(sa.select(StaffUser).where(StaffUser.email_hash == key)
+                              ).scalar() if key else None
     if user is None or not user.active or not user.practice.active:
         return
-    with write_transaction():
-        _send_link("staff_reset", user, RESET)
+    _send_link("staff_reset", user, RESET)
+
+
+def queue_throttle_notice(user: StaffUser) -> None:
+    """'Many failed sign-ins on your account': once, when the waits start
+    (auth.credentials), inside its transaction."""
+    _email("staff_throttled", user, forgot_url=external_url("admin.forgot"),
+           login_url=external_url("admin.login"), longest=throttle.longest_wait_text())
 
 
 def lookup(token: str, purpose: str) -> tuple[str, StaffToken | None]:
@@ -146,7 +164,8 @@ def use(token: str, purpose: str, password: str) -> tuple[str, StaffUser | list 
             .values(used_at=now).execution_options(synchronize_session=False))
         if taken.rowcount != 1:   # a concurrent post won
             return USED, None
-        values = {"password_hash": new_hash, "failed_logins": 0}   # the lock opens
+        values = {"password_hash": new_hash, "failed_logins": 0,   # the lock opens
+                  "throttled_until": None}
         if purpose == INVITE:
             values["active"] = True
         db.session.execute(sa.update(StaffUser).where(StaffUser.id == user.id)

@@ -9,12 +9,13 @@
 Nothing signs a staff member in without a code: not a password reset by email, not an
 invitation (both end in start()).  Only reset() (an admin's button, the CLI) removes a
 second factor, and it ends every session of the account.  Wrong and reused codes count
-as failed sign-ins through auth.credentials (the same counter and lock as passwords)."""
+as failed sign-ins through auth.credentials (the same counter, waits and lock as
+passwords): a code typed during a wait is refused without being looked at."""
 import json
 
 import segno
 import sqlalchemy as sa
-from flask import current_app, session
+from flask import session
 from markupsafe import Markup, escape
 
 import audit
@@ -30,7 +31,8 @@ from seclog import (MFA_ENROLLED, MFA_FAILED, MFA_RECOVERY_CODE_USED, MFA_RESET,
 
 from .models import StaffRecoveryCode, StaffUser
 
-OK, WRONG, USED, LOCKED, TAKEN = "ok", "wrong", "used", "locked", "taken"
+OK, WRONG, USED, TAKEN = "ok", "wrong", "used", "taken"
+LOCKED, THROTTLED = credentials.LOCKED, credentials.THROTTLED
 KIND = "staff"
 QR_SCALE = 4           # pixels per module: about 230 px square, easy for a phone
 
@@ -63,8 +65,9 @@ def pending_user() -> StaffUser | None:
     return user
 
 
-def max_failures() -> int:
-    return current_app.config["STAFF_MAX_FAILED_LOGINS"]
+def refused(user: StaffUser) -> str | None:
+    """THROTTLED (a wait is running: the code is not looked at), LOCKED, or None."""
+    return credentials.refusal(user)[0]
 
 
 # --- enrollment -----------------------------------------------------------------------
@@ -100,9 +103,9 @@ def qr_svg(secret: str, user: StaffUser, label: str) -> Markup:
 def confirm_enrollment(user: StaffUser, secret: str, code: str) -> tuple[str, list]:
     """(OK, the ten recovery codes) when `code` is the app's, now; the key, the step and
     the codes' digests are stored.  (WRONG, []) counted as a failure; (LOCKED, []);
-    (TAKEN, []) when the account enrolled meanwhile (another browser)."""
-    if credentials.locked(user, max_failures()):
-        return LOCKED, []
+    (TAKEN, []) when the account enrolled meanwhile (another browser); (THROTTLED, [])."""
+    if why := refused(user):
+        return why, []
     step = otp.matching_step(secret, code)
     if step is None:
         _failed(user, "wrong")
@@ -158,9 +161,10 @@ def codes_to_show(user: StaffUser) -> list | None:
 
 def check_code(user: StaffUser, code: str) -> str:
     """OK (the step is remembered: the code cannot be used again), WRONG, USED (a code
-    of the last accepted step or earlier), LOCKED.  WRONG and USED are failures."""
-    if credentials.locked(user, max_failures()):
-        return LOCKED
+    of the last accepted step or earlier), LOCKED, THROTTLED.  WRONG and USED are
+    failures."""
+    if why := refused(user):
+        return why
     secret = db.session.execute(sa.select(StaffUser.totp_secret).where(
         StaffUser.id == user.id)).scalar()
     step = otp.matching_step(secret, code) if secret else None
@@ -181,9 +185,9 @@ def check_code(user: StaffUser, code: str) -> str:
 
 def use_recovery_code(user: StaffUser, typed: str) -> str:
     """OK once per code (it is marked used, and the use audited); WRONG (counted);
-    LOCKED."""
-    if credentials.locked(user, max_failures()):
-        return LOCKED
+    LOCKED; THROTTLED."""
+    if why := refused(user):
+        return why
     digest = otp.recovery_digest(typed)
     used = 0
     if digest is not None:

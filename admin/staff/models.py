@@ -4,8 +4,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+import crypto
 from auth.clock import utcnow
 from crypto import EncryptedText
 from enrollment.models import Practice
@@ -26,9 +27,15 @@ class StaffUser(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     disabled_at: Mapped[datetime | None]
-    # Consecutive failed sign-ins (any server): at STAFF_MAX_FAILED_LOGINS the account is
-    # locked until its password is set again (a reset link, or an admin's reset).
+    # The keyed hash of the address (crypto.name_hash): "forgot your password?" is a job
+    # that finds the account by it.  Set whenever the address is.
+    email_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True,
+                                                   info=crypto.name_index_of("email"))
+    # Consecutive failed sign-ins and codes (any server): after LOGIN_THROTTLE_AFTER each
+    # try waits until `throttled_until` (auth/throttle.py); at STAFF_MAX_FAILED_LOGINS
+    # the password stops working until it is set again (a reset link, an admin's reset).
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    throttled_until: Mapped[datetime | None]
     # The second factor (admin/staff/mfa.py).  The TOTP secret, encrypted (Fernet,
     # PORTAL_DATA_KEYS), is read only when a code is checked (deferred); None: not
     # enrolled, they enroll at their next sign-in.  `totp_last_step`: the time step of
@@ -42,6 +49,11 @@ class StaffUser(UserMixin, db.Model):
 
     def get_id(self) -> str:
         return f"{self.kind}:{self.id}"
+
+    @validates("email")
+    def _index_email(self, _key, value):
+        self.email_hash = crypto.name_hash(value)
+        return value
 
     @property
     def is_active(self) -> bool:

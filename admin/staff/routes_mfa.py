@@ -5,9 +5,12 @@ marker); no page here shows patient data, and none signs in without a code.
 
 Every POST here counts, per client address, against STAFF_MFA_LIMIT (one limit for
 the three forms) when it fails."""
+from datetime import timedelta
+
 from flask import current_app, url_for
 from flask_babel import gettext as _
 
+from auth import credentials, throttle
 from auth.login import end_pending, sign_in
 from extensions import limiter
 from htmx import advance, client_redirect, render
@@ -51,12 +54,17 @@ def _refusal(result: str) -> str:
         "if it is still refused, check that your phone's clock is set automatically.")
 
 
-def _refuse(form, result: str) -> None:
+def _refuse(form, result: str, user=None) -> None:
     """A refused code: the message beside the field (and in the summary); a lock is
-    the whole form's, and ends the half sign-in."""
+    the whole form's, and ends the half sign-in; a wait says how long."""
     if result == mfa.LOCKED:
         end_pending()
         form.form_errors.append(_locked_message())
+    elif result == mfa.THROTTLED:
+        wait = credentials.refusal(user)[1] if user is not None else None
+        form.code.errors.append(_("After too many wrong codes, each new try has to wait. "
+                                  "Wait %(wait)s, then type the newest code.",
+                                  wait=throttle.wait_text(wait or timedelta(seconds=1))))
     else:
         form.code.errors.append(_refusal(result))
 
@@ -81,7 +89,7 @@ def _second_factor(template: str, form, check):
     if result == mfa.OK:
         sign_in(user)
         return client_redirect(url_for(TO_DASHBOARD))
-    _refuse(form, result)
+    _refuse(form, result, user)
     return _code_page(user, form, template, 422, locked=result == mfa.LOCKED)
 
 
@@ -124,7 +132,7 @@ def mfa_enroll():
     if result == mfa.TAKEN:
         return client_redirect(url_for("admin.mfa_code"))
     if result != mfa.OK:
-        _refuse(form, result)
+        _refuse(form, result, user)
         return _enroll_page(user, form, 422)
     mfa.keep_codes_to_show(user, codes)
     return advance(url_for("admin.mfa_codes"), lambda: _codes_page(user, codes))

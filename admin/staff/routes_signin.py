@@ -4,6 +4,7 @@ only half signs in (mfa.start): the code step is routes_mfa's."""
 from flask import current_app, redirect, request, url_for
 from flask_babel import gettext as _
 
+from auth.credentials import refusal_message
 from auth.login import sign_out
 from extensions import limiter
 from htmx import client_redirect, render
@@ -11,7 +12,7 @@ from htmx import client_redirect, render
 from .. import bp
 from ..core import staff_required
 from . import mfa
-from .accounts import LOCKED, OK, authenticate
+from .accounts import OK, authenticate
 from .forms import LoginForm
 
 
@@ -26,13 +27,14 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        result, user = authenticate(form.email.data, form.password.data)
-        if result == OK:
-            return redirect(url_for(mfa.start(user)), 303)
-        form.form_errors.append(
-            _("This account is locked after too many failed sign-ins. Use \"Forgot your "
-              "password?\" or ask your practice's administrator to reset your access.")
-            if result == LOCKED else _("The email address or password is not right."))
+        attempt = authenticate(form.email.data, form.password.data)
+        if attempt.result == OK:
+            return redirect(url_for(mfa.start(attempt.user)), 303)
+        form.form_errors.append(refusal_message(
+            attempt, _("This account is locked after too many failed sign-ins. Use "
+                       "\"Forgot your password?\" or ask your practice's administrator "
+                       "to reset your access."),
+            _("The email address or password is not right.")))
     if form.errors or form.form_errors:
         status = 422
     return render("admin/login.html", "content", status=status, form=form,

@@ -111,9 +111,8 @@ class PersonalStep(Step):
         return values
 
     def correction(self, values: dict, req) -> dict:
-        """A new email address is unconfirmed again."""
+        """The columns; a new email address is unconfirmed again, which the caller
+        sees to (enrollment.confirmation.address_changed)."""
         columns = {k: values.get(k) or "" for k in COLUMNS}
         columns["date_of_birth"] = date.fromisoformat(values["date_of_birth"])
-        if columns["email"].lower() != (req.email or "").lower():
-            columns["email_confirmed_at"] = None
         return columns

@@ -9,7 +9,7 @@ from markupsafe import escape
 from account.models import RecoveryToken
 from database import write_transaction
 from enrollment.codes import SECURITY_QUESTIONS
-from enrollment.models import PatientAccount
+from enrollment.models import EnrollmentRequest, PatientAccount
 from extensions import db
 from tests.account.conftest import PASSWORD, PatientUser, deliver
 from tests.wizard import GOOD
@@ -87,6 +87,12 @@ def open_link(app, path, htmx=False):
     person = visitor(app)
     page = person.get(path, htmx=htmx)
     return person, page, asked_questions(app, page.get_data(as_text=True))
+
+
+def requests_of(app, email: str) -> list[EnrollmentRequest]:
+    with app.app_context():
+        return list(db.session.execute(sa.select(EnrollmentRequest).where(
+            EnrollmentRequest.email == email)).scalars())
 
 
 def set_locked_until(app, username, when):

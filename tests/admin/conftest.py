@@ -106,11 +106,13 @@ def request_of(app, email: str) -> EnrollmentRequest:
 
 
 def confirm_email(app, request_id: int) -> None:
-    """Mark the address confirmed (the link itself is tested in tests/outbox)."""
+    """Mark the address it has now confirmed (the link itself is tested in
+    tests/outbox and tests/account/test_confirm_address.py)."""
     with app.app_context(), write_transaction():
         db.session.execute(sa.update(EnrollmentRequest).where(
             EnrollmentRequest.id == request_id)
-            .values(email_confirmed_at=sa.func.current_timestamp()))
+            .values(email_confirmed_at=sa.func.current_timestamp(),
+                    email_confirmed_hash=EnrollmentRequest.email_hash))
 
 
 @pytest.fixture

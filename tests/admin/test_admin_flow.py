@@ -43,7 +43,7 @@ def test_staff_finds_approves_and_the_email_is_delivered(app, smtp, make_staff,
         assert send_due().failed == 0
     (message,) = [m for m in smtp.messages if m.rcpt_tos == ["patient1@example.org"]
                   and "is approved" in m.message["Subject"]]
-    assert "Your username: outbox-user1" in message.part("plain")
+    assert "Username: outbox-user1" in message.part("plain")
 
 
 def test_reject_emails_the_reason_and_releases_the_username(app, smtp, make_staff,

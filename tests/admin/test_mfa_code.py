@@ -96,6 +96,7 @@ def test_a_used_code_cannot_be_used_again(app, enrolled, htmx):
 def test_wrong_codes_count_with_wrong_passwords_and_lock(app, enrolled):
     """One counter (auth.credentials): a right password does not clear it, a whole
     sign-in does; at STAFF_MAX_FAILED_LOGINS even the right code is refused."""
+    default = app.config["STAFF_MAX_FAILED_LOGINS"]
     app.config["STAFF_MAX_FAILED_LOGINS"] = 3
     try:
         assert _post_code(enrolled, "000000").status_code == 422
@@ -115,7 +116,7 @@ def test_wrong_codes_count_with_wrong_passwords_and_lock(app, enrolled):
         locked = enrolled.sign_in_password()
         assert locked.status_code == 422 and "locked" in locked.get_data(as_text=True)
     finally:
-        app.config["STAFF_MAX_FAILED_LOGINS"] = 20
+        app.config["STAFF_MAX_FAILED_LOGINS"] = default
 
 
 def test_codes_are_rate_limited_per_address(app, enrolled):

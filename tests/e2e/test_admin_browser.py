@@ -50,6 +50,7 @@ def _setup(app, n: int) -> int:
                 date_of_birth=date(1970, 1, 2), email=f"rosa{n}@example.org",
                 terms_version="t", terms_accepted_at=now, email_consent_at=now,
                 email_confirmed_at=now)
+            req.email_confirmed_hash = req.email_hash   # its address now is confirmed
             db.session.add_all([account, req])
     create_staff(app, f"e2e{n}@riverside.example")
     return req.id

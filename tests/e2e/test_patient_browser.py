@@ -41,6 +41,7 @@ def _patient(app, n: int, needs_info: bool = False, approved: bool = False) -> i
                 email=f"lena{n}@example.org", terms_version="t", terms_accepted_at=now,
                 email_consent_at=now, email_confirmed_at=now,
                 status=NEEDS_INFO if needs_info else ("approved" if approved else "pending"))
+            req.email_confirmed_hash = req.email_hash   # its address now is confirmed
             db.session.add_all([account, req])
             db.session.flush()
             if needs_info:

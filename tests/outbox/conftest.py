@@ -16,6 +16,11 @@ from aiosmtpd.controller import Controller
 from extensions import mail
 from tests.wizard import GOOD, Patient
 
+# What names a request in an email (enrollment.emails.about_request), for tests that
+# queue a request's template directly.
+ABOUT = {"reference": "R-TEST22", "sent_on": "Friday, January 15, 2027",
+         "confirmed": False, "username": ""}
+
 @dataclass
 class Received:
     mail_from: str

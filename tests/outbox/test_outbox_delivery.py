@@ -19,7 +19,7 @@ from outbox import FAILED, PENDING, SENT, OutboxMessage, Report, enqueue, send_d
 from outbox.models import utcnow
 from outbox.sender import LEASE, _finish, claim
 from outbox.sink import EmlWriter
-from tests.outbox.conftest import enroll, free_port, mail_to
+from tests.outbox.conftest import ABOUT, enroll, free_port, mail_to
 
 TEST_DB = os.environ.get("TEST_DATABASE_URL", "")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -41,7 +41,7 @@ def queue(app, n: int, prefix: str = "p") -> None:
         for i in range(n):
             enqueue("rejected", to=f"{prefix}{i}@example.org", from_name="Practice",
                     context={"practice": {"name": "Practice", "phone": "1", "reply_to": ""},
-                             "first_name": "A", "reason": "r"})
+                             "first_name": "A", "reason": "r", "about": ABOUT})
 
 
 def rows(app) -> list[OutboxMessage]:

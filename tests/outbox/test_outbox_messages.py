@@ -11,7 +11,8 @@ from enrollment.emails import queue_approved, queue_rejected
 from enrollment.models import EnrollmentRequest, PatientAccount, Practice
 from extensions import db
 from outbox import SENT, OutboxMessage, clean_address, clean_text, enqueue, send_due
-from tests.outbox.conftest import enroll
+from tests.admin.conftest import confirm_email
+from tests.outbox.conftest import ABOUT, enroll
 
 INSURANCE = {"carrier": "Acme Health PPO", "member_id": "ZXQ123456789",
              "group_number": "GRP-7781", "subscriber_name": "Maria Delgado",
@@ -56,8 +57,13 @@ def test_request_received_with_confirm_link(app, smtp, practices):
                                       "enrollment request")
     assert got.message.get_content_type() == "multipart/mixed"
     text, html = got.part("plain"), got.part("html")
-    for body in (text, html):
-        assert "pending approval" in body and "Hello Maria," in body
+    with app.app_context():
+        reference = db.session.execute(sa.select(EnrollmentRequest.reference)).scalar_one()
+    for body in (text, html):   # to an unconfirmed address: nothing the sender typed
+        assert "pending approval" in body and "Hello," in body and "Maria" not in body
+        assert "Someone asked to create a patient portal account" in body
+        assert "If this was not you, ignore this email." in body
+        assert f"Enrollment request {reference}, sent on " in body
         assert re.search(r"http://localhost/enroll/confirm/[A-Za-z0-9_-]{40,}", body)
         assert "72 hours" in body
     assert '<a href="http://localhost/enroll/confirm/' in html
@@ -77,10 +83,12 @@ def _request(app):
         return db.session.execute(sa.select(EnrollmentRequest)).scalar_one()
 
 
-def test_approved_and_rejected(app, smtp, practices):
+def test_approved_and_rejected(app, smtp, practices, monkeypatch):
     enroll(app, practices["riverside-family"], 2, insurance=INSURANCE)
     deliver(app)
-    with app.app_context(), app.test_request_context(base_url="https://portal.example"):
+    confirm_email(app, _request(app).id)   # the username is mailed once it is confirmed
+    monkeypatch.setitem(app.config, "PORTAL_BASE_URL", "https://portal.example")
+    with app.app_context(), app.test_request_context():
         req = db.session.execute(sa.select(EnrollmentRequest)).scalar_one()
         with write_transaction():
             queue_approved(req)
@@ -122,7 +130,7 @@ def test_a_rolled_back_change_leaves_no_outbox_row(app, practices):
             with write_transaction():
                 enqueue("rejected", to="someone@example.org", context={
                     "practice": {"name": "P", "phone": "1", "reply_to": ""},
-                    "first_name": "A", "reason": "r"})
+                    "first_name": "A", "reason": "r", "about": ABOUT})
                 db.session.flush()   # the row reached the database ...
                 raise RuntimeError("boom")   # ... and the change failed
         assert db.session.execute(sa.select(sa.func.count(OutboxMessage.id))).scalar() == 0
@@ -166,7 +174,7 @@ def test_header_injection_adds_no_recipient_and_does_not_fail(app, smtp, practic
                     from_name="Name" + INJECT, reply_to="r@example.org" + INJECT,
                     context={"practice": {"name": "Evil" + INJECT, "phone": "1",
                                           "reply_to": ""}, "first_name": "A" + INJECT,
-                             "reason": "r"})
+                             "reason": "r", "about": ABOUT})
     report = deliver(app)
     assert (report.sent, report.failed, report.retrying) == (2, 0, 0)
     assert len(smtp.messages) == 2
@@ -200,7 +208,7 @@ def test_a_practice_name_never_changes_the_sender(app, smtp, name, shown):
         with write_transaction():
             enqueue("rejected", to="p@example.org", from_name=name, context={
                 "practice": {"name": name, "phone": "1", "reply_to": ""},
-                "first_name": "A", "reason": "r"})
+                "first_name": "A", "reason": "r", "about": ABOUT})
     assert deliver(app).sent == 1
     [got] = smtp.messages
     assert got.mail_from == "portal@localhost" and got.rcpt_tos == ["p@example.org"]
