@@ -39,7 +39,9 @@ ID_MAX = 2**31 - 1   # the largest id a table holds (PostgreSQL's integer)
 
 
 class IdConverter(IntegerConverter):
-    """`<int:...>` in every route: digits only (no sign, no point), 1 to ID_MAX."""
+    """`<int:...>` in every route: ASCII digits only (no sign, no point, not the other
+    scripts' digits Python reads), 1 to ID_MAX."""
+    regex = r"[0-9]{1,10}"
 
     def __init__(self, map, fixed_digits=0, min=1, max=ID_MAX, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=False)
