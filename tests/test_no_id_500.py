@@ -24,7 +24,7 @@ def paths(app, bad: str):
         if not rule.arguments or rule.endpoint == "static":
             continue
         for name, converter in rule._converters.items():
-            def value(match, target=name):
+            def value(match, target=name, rule=rule):
                 arg = match.group(1).split(":")[-1]
                 if arg == target:
                     return bad
@@ -44,7 +44,7 @@ def ask(browser, method: str, path: str):
 
 
 @pytest.fixture
-def browsers(app, make_staff, patient):
+def browsers(app, make_staff, patient):  # noqa: F811  (the fixtures)
     """Signed out, staff (admin, second factor), patient (pending)."""
     from tests.account.conftest import PatientUser
     staff = make_staff(admin=True)
