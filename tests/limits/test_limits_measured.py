@@ -244,3 +244,15 @@ def test_a_client_elsewhere_is_not_refused(app, practices, default_limits):
         assert patient_at(app, ADDRESS).step("practice", choice).status_code == 303
     assert patient_at(app, ADDRESS).step("practice", choice).status_code == 429
     assert Patient(client_at(app, "198.51.100.24")).step("practice", choice).status_code == 303
+
+
+def test_the_practice_ceiling(app, practices, default_limits):
+    """PRACTICE_SUBMISSIONS_PER_HOUR 60: from many addresses (one address stops at
+    SUBMIT_LIMIT first), 60 submissions in the hour, then the next is refused."""
+    def attempt(n):
+        return _enroll(patient_at(app, f"10.1.{n // 200}.{n % 200 + 1}"),
+                       practices["riverside-family"], n)
+    through, refused = count_until_refused(attempt, 60)
+    assert through == 60
+    assert_says_when(refused, 60)
+    assert "received more requests than usual" in refused.get_data(as_text=True)
