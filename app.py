@@ -13,6 +13,7 @@ import enrollment
 import errors
 import home
 import outbox
+import rate_limits
 import seclog
 from assets import Assets
 from config import load_config
@@ -44,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals["get_locale"] = get_locale
     compress.init_app(app)
     limiter.init_app(app)
+    rate_limits.init_app(app)   # Retry-After and the wait on every 429
     mail.init_app(app)
     init_database(app)
     Assets(app)

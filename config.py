@@ -8,6 +8,8 @@ import os
 import secrets
 from pathlib import Path
 
+from limits import parse_many
+
 import crypto
 
 WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "development"}
@@ -51,6 +53,58 @@ def proxy_networks(raw: str) -> tuple:
             raise ConfigError(f"TRUSTED_PROXIES: {item!r} is not an address or a network "
                               f"(e.g. 127.0.0.1 or 10.0.0.0/8)") from exc
     return tuple(networks)
+
+
+def trusted_networks(raw: str) -> tuple:
+    """LIMIT_TRUSTED_NETWORKS: networks (or addresses) whose clients get the per-client
+    limits multiplied, e.g. "192.0.2.0/24, 2001:db8:5::/48" (a clinic's kiosks)."""
+    networks = []
+    for item in raw.replace(",", " ").split():
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError as exc:
+            raise ConfigError(f"LIMIT_TRUSTED_NETWORKS: {item!r} is not a network or an "
+                              f"address (e.g. 192.0.2.0/24)") from exc
+    return tuple(networks)
+
+
+def _limit(name: str, default: str) -> str:
+    """A Flask-Limiter limit ("10 per hour", "20 per minute; 200 per hour"), checked at
+    start: a typo fails loudly instead of limiting nothing."""
+    value = os.environ.get(name) or default
+    try:
+        parse_many(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a limit like '10 per hour', got {value!r}") from exc
+    return value
+
+
+def limit_settings() -> dict:
+    """The limits of the unauthenticated actions (README, "Limits"), besides the
+    sign-in, recovery and human-check ones below.  Per client address (an IPv6 client
+    by its /64; multiplied on LIMIT_TRUSTED_NETWORKS) and, where an action names an
+    email address, a request, a draft or a practice, per that name (never multiplied)."""
+    return {
+        "ENROLL_DRAFT_LIMIT": _limit("ENROLL_DRAFT_LIMIT", "10 per hour"),
+        "ENROLL_POST_LIMIT": _limit("ENROLL_POST_LIMIT", "20 per minute; 200 per hour"),
+        "LIVE_CHECK_LIMIT": _limit("LIVE_CHECK_LIMIT", "30 per minute; 300 per hour"),
+        "LIVE_CHECKS_PER_DRAFT": _int("LIVE_CHECKS_PER_DRAFT", 30),
+        "SUBMIT_LIMIT": _limit("SUBMIT_LIMIT", "5 per hour"),
+        "PRACTICE_SUBMISSIONS_PER_HOUR": _int("PRACTICE_SUBMISSIONS_PER_HOUR", 60),
+        "CONFIRM_RESEND_LIMIT": _limit("CONFIRM_RESEND_LIMIT", "5 per hour"),
+        "LIMIT_TRUSTED_NETWORKS": trusted_networks(os.environ.get("LIMIT_TRUSTED_NETWORKS",
+                                                                  "")),
+        "LIMIT_TRUSTED_MULTIPLIER": _int("LIMIT_TRUSTED_MULTIPLIER", 10),
+        # A moving window (no double burst at a window's edge); every limit of a route
+        # is counted, so a refusal knows the longest wait.
+        "RATELIMIT_STRATEGY": "moving-window",
+        "RATELIMIT_FAIL_ON_FIRST_BREACH": False,
+        # Drafts: the most a draft may hold (its steps' values and clean values, JSON).
+        "DRAFT_MAX_BYTES": _int("DRAFT_MAX_BYTES", 16384),
+        # Patients' email addresses with non-ASCII characters: only when the SMTP server
+        # carries them (SMTPUTF8, RFC 6531).
+        "MAIL_SMTPUTF8": _bool("MAIL_SMTPUTF8", False),
+    }
 
 
 def database_url(instance_path: str) -> str:
@@ -233,6 +287,7 @@ def load_config(instance_path: str) -> dict:
         "RECOVERY_LOCK_MINUTES": _int("RECOVERY_LOCK_MINUTES", 20),
         **throttle_settings(),
         **human_check_settings(),
+        **limit_settings(),
         # Flask-Limiter: memory:// for one process (make run); redis://... in production.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,

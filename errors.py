@@ -1,9 +1,10 @@
 """Error pages: a clear message and the right 4xx, as a page or as a fragment."""
 from flask import Flask
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from htmx import render
+from rate_limits import wait_text
 
 MESSAGES = {
     400: _l("Something in that request was not right. Go back and try again."),
@@ -17,6 +18,8 @@ MESSAGES = {
 
 
 def error_page(code: int, message=None):
+    if code == 429 and message is None:   # when to try again: from the limit's reset
+        message = _("Too many tries for now. %(wait)s", wait=wait_text())
     text = message or MESSAGES.get(code) or MESSAGES[400]
     resp = render("error.html", "main", status=code, code=code, message=text)
     resp.headers["Cache-Control"] = "no-store"

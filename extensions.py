@@ -4,7 +4,6 @@ from flask_compress import Compress
 from flask_mail import Mail
 from flask_limiter import Limiter
 from flask_login import LoginManager
-from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -31,7 +30,16 @@ csrf = CSRFProtect()
 babel = Babel()
 compress = Compress()
 mail = Mail()   # used only by outbox/sender.py: views enqueue, never send
-# Limits are applied where a view asks; the storage is RATELIMIT_STORAGE_URI.
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def _client_key() -> str:
+    """Every per-client limit's key: rate_limits.client_key (an IPv6 client's /64)."""
+    from rate_limits import client_key
+    return client_key()
+
+
+# Limits are applied where a view asks (rate_limits.py); the storage is
+# RATELIMIT_STORAGE_URI.
+limiter = Limiter(key_func=_client_key, default_limits=[])
 # Sign-in (auth/login.py): one user loader, ids carry the kind of user ("staff:7").
 login_manager = LoginManager()

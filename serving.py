@@ -11,6 +11,8 @@
 * PORTAL_SERVER_NAME: when set, every response names the server in `X-Served-By`
   (to see a load balancer's spread); unset, no header.
 * SQLite in production: one warning at start ("SQLite is for one server").
+* Ids in paths (`<int:...>`) are 1 to 2**31 - 1, the ids the database holds
+  (PostgreSQL's integer): a larger one is a 404 at routing, never a database error.
 """
 import ipaddress
 import logging
@@ -20,6 +22,7 @@ import re
 import sqlalchemy as sa
 from flask import Blueprint, Flask, make_response
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.routing import IntegerConverter
 
 from config import proxy_networks
 from extensions import db, limiter
@@ -32,6 +35,16 @@ FORWARDED = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED
              "HTTP_X_REQUEST_ID")
 HOST_RE = re.compile(r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]{2,45}\](:[0-9]{1,5})?")
 SQLITE_WARNED = "PORTAL_SQLITE_WARNED"   # set once warned: forked workers say it no more
+ID_MAX = 2**31 - 1   # the largest id a table holds (PostgreSQL's integer)
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: ASCII digits only (no sign, no point, not the other
+    scripts' digits Python reads), 1 to ID_MAX."""
+    regex = r"[0-9]{1,10}"
+
+    def __init__(self, map, fixed_digits=0, min=1, max=ID_MAX, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=False)
 
 
 def _address(text: str):
@@ -120,6 +133,7 @@ def warn_sqlite_in_production(production: bool, database_uri: str) -> bool:
 
 
 def init_serving(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter   # before any blueprint's routes
     networks = app.config["TRUSTED_PROXIES"]
     if isinstance(networks, (str, int)):   # as typed in the environment, or a config dict
         networks = proxy_networks(str(networks))

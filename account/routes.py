@@ -1,18 +1,19 @@
 """Sign-in and sign-out, the status page (pending) and the account page (approved),
 changing the password and the security questions.  Thin views."""
-from flask import current_app, g, redirect, request, session, url_for
+from flask import g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from auth.credentials import refusal_message
 from auth.login import SESSION_KEY, sign_in, sign_out, signed_in_as
 from database import write_transaction
-from enrollment import confirmation, steps
+from enrollment import confirmation, limits, steps
 from enrollment.codes import APPOINTMENT_STATUSES, SECURITY_QUESTIONS, STATUSES
 from enrollment.emails import display_phone
 from enrollment.steps.security import answers_of
 from extensions import limiter
 from htmx import client_redirect, render
+from rate_limits import note_retry_in, per_client
 from seclog import PASSWORD_CHANGED, actor_ids, security_event
 
 from . import bp, corrections
@@ -32,8 +33,7 @@ def _failed(resp) -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["PATIENT_LOGIN_LIMIT"], methods=["POST"],
-               deduct_when=_failed)
+@limiter.limit(per_client("PATIENT_LOGIN_LIMIT"), methods=["POST"], deduct_when=_failed)
 def login():
     """One plain message for an unknown username, a wrong password and a rejected
     request (its account is gone), and the same waits and lock for each (an unknown
@@ -106,8 +106,13 @@ def status_page(message: str | None = None, code: int = 200, saved: str | None =
                   heading=_("Your enrollment request"))
 
 
+def _request_named() -> str:
+    return f"request:{g.enrollment.id if g.get('enrollment') is not None else '-'}"
+
+
 @bp.post("/status/new-link")
 @patient_required
+@limits.resend_limits(_request_named)
 def new_link():
     """A new email-confirmation link, at most one a minute (enrollment/confirmation.py)."""
     if current_user.active or g.enrollment is None:
@@ -119,6 +124,8 @@ def new_link():
                 confirmation.CONFIRMED: _("Your email address is already confirmed."),
                 confirmation.CLOSED: _("Your request is no longer waiting for approval.")}
     code = 429 if result == confirmation.WAIT else 200
+    if code == 429:
+        note_retry_in(confirmation.RESEND_INTERVAL.total_seconds())
     return status_page(messages[result], code)
 
 

@@ -15,6 +15,7 @@ from enrollment.emails import display_phone
 from errors import error_page
 from extensions import limiter
 from htmx import advance, render
+from rate_limits import per_client, per_name
 
 from . import bp, recovery as rec
 from .forms_recovery import ForgotPasswordForm, ForgotUsernameForm, recover_form
@@ -25,8 +26,8 @@ LINK_STATUS = {rec.VALID: 200, rec.WRONG: 422, rec.USED: 410, rec.EXPIRED: 410,
 ENDPOINTS = {"account.forgot_password", "account.forgot_username", "account.use_recovery"}
 
 
-def _limit():
-    return current_app.config["PATIENT_RECOVERY_LIMIT"]
+_limit = per_client("PATIENT_RECOVERY_LIMIT")        # per client address
+_named = per_name("PATIENT_RECOVERY_LIMIT")          # per username, address or link
 
 
 def _hashed(kind: str, value: str) -> str:
@@ -55,7 +56,7 @@ def _too_many(exc):
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit(_limit, methods=["POST"], key_func=_identifier_key)
+@limiter.limit(_named, methods=["POST"], key_func=_identifier_key)
 @limiter.limit(_limit, methods=["POST"])          # and per client address
 def forgot_password():
     form = ForgotPasswordForm()
@@ -70,7 +71,7 @@ def forgot_password():
 
 
 @bp.route("/forgot-username", methods=["GET", "POST"])
-@limiter.limit(_limit, methods=["POST"], key_func=_email_key)
+@limiter.limit(_named, methods=["POST"], key_func=_email_key)
 @limiter.limit(_limit, methods=["POST"])
 def forgot_username():
     form = ForgotUsernameForm()
@@ -131,7 +132,7 @@ def recover(token: str):
 
 
 @bp.post("/recover/<token>")
-@limiter.limit(_limit, key_func=_link_key)
+@limiter.limit(_named, key_func=_link_key)
 @limiter.limit(_limit)
 def use_recovery(token: str):
     state, row, outcome = _state(token)

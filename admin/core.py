@@ -2,6 +2,7 @@
 pages practice admins only), no caching, the navigation's user, the tables' template
 helpers (templates/admin/_row_kit.html), the forms' base, an email field's check, and
 the Page of a queue."""
+import unicodedata
 from dataclasses import dataclass
 from functools import wraps
 
@@ -123,12 +124,51 @@ def email_address(value: str) -> str:
         raise ValidationError(_l("Enter an email address like name@example.com.")) from None
 
 
+def staff_address_key(value: str) -> str:
+    """A staff email address as it is stored and compared: NFKC (a full-width letter is
+    the letter), trimmed, lower case."""
+    return unicodedata.normalize("NFKC", value or "").strip().lower()
+
+
+def staff_address(value: str) -> str:
+    """A typed staff email address, normalised (staff_address_key) and limited to
+    ASCII, so no two staff addresses can look alike; ValidationError otherwise."""
+    key = staff_address_key(value)
+    if not key.isascii():
+        raise ValidationError(_l("Use an address made of plain letters (a to z), digits "
+                                 "and . _ - + only: staff addresses are kept to those, so "
+                                 "no two can look alike."))
+    return email_address(key).lower()
+
+
 @dataclass
 class Page:
     rows: list
     number: int
     pages: int
     total: int
+
+
+def id_value(raw) -> int | None:
+    """An id typed or sent (a query's page, a form's request number): ASCII digits, 1
+    to 2**31 - 1 (the ids a table holds); None for anything else."""
+    raw = str(raw or "")
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
+        return None
+    number = int(raw)
+    return number if 1 <= number <= 2**31 - 1 else None
+
+
+def page_number() -> int:
+    """The query's `page` (1 without one); a page that is not a page number, or beyond
+    any, is a 404 (never a database error)."""
+    raw = request.args.get("page")
+    if raw is None:
+        return 1
+    number = id_value(raw)
+    if number is None:
+        abort(404)
+    return number
 
 
 def page_bounds(total: int, number: int, size: int) -> tuple[int, int]:

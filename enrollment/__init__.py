@@ -4,11 +4,13 @@ pages (blueprint "confirm_email") and the `seed-demo` and `purge-drafts` command
 Arrows: enrollment -> auth, outbox; never admin or account."""
 from flask import Blueprint
 
-from . import steps
+from . import limits, steps
 
 bp = Blueprint("enrollment", __name__, url_prefix="/enroll")
 # The staff's request page lists what steps without columns of their own kept.
 bp.add_app_template_global(steps.stored_sections, "step_sections")
+# The staff's queue says when the practice's hourly ceiling refused requests.
+bp.add_app_template_global(limits.refused_last_hour, "submissions_refused")
 
 
 def init_app(app) -> None:

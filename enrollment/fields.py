@@ -1,9 +1,12 @@
-"""Field helpers shared by the step forms: trimming, length, control characters, US
-states, ZIP codes and phone numbers."""
+"""Field helpers shared by the step forms: trimming, length, control characters and
+text that looks like something else, US states, ZIP codes, phone numbers, patients'
+email addresses."""
 import unicodedata
 from datetime import date, datetime
 
 import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import get_locale, lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, widgets
@@ -15,21 +18,72 @@ from .codes import STATE_CHOICES
 ZIP = Regexp(r"^\d{5}(-\d{4})?$", message=_l("Enter a 5-digit ZIP code, like 12345."))
 
 
+# Text that looks like something else (README, "Limits" and "Input").
+# Invisible characters, dropped without a word: they change nothing a reader sees, and
+# a patient could not find them to remove them.  The soft hyphen, the Mongolian vowel
+# separator, the zero-width space, the word joiner and the invisible operators, the
+# byte-order mark; and the directional marks (LRM, RLM, ALM), which some phone
+# keyboards insert by themselves.
+INVISIBLE = frozenset("\u00ad\u180e\u200b\u2060\u2061\u2062\u2063\u2064\ufeff"
+                      "\u200e\u200f\u061c")
+# Bidirectional embeddings, overrides and isolates: they reorder what follows them (a
+# name that reads differently than it is stored): refused, with a message.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# The joiners real names use (Persian, Hindi, Sinhala...): kept.
+JOINERS = frozenset("\u200c\u200d")
+
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def drop_invisible(value):
+    """The text without INVISIBLE characters (a filter: before validation)."""
+    if not isinstance(value, str):
+        return value
+    return "".join(c for c in value if c not in INVISIBLE)
+
+
 class NoControlChars:
-    """Refuse NUL and other control characters (line breaks only where allowed)."""
+    """Refuse NUL and other control characters (line breaks only where allowed), the
+    bidirectional controls (their own message), and any other format character but
+    the joiners (what is invisible and harmless was dropped before: drop_invisible)."""
 
     def __init__(self, multiline: bool = False):
-        self.allowed = {"\n", "\r", "\t"} if multiline else set()
+        self.allowed = {"\n", "\r", "\t", "\u2028", "\u2029"} if multiline else set()
 
     def __call__(self, form, field):
         value = field.data if isinstance(field.data, str) else ""
-        if any(unicodedata.category(c) in ("Cc", "Cs") and c not in self.allowed
+        special = _l("Remove the special characters from this field.")
+        if any(unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") and c not in self.allowed
                for c in value):
-            raise ValidationError(_l("Remove the special characters from this field."))
+            raise ValidationError(special)
+        if any(c in BIDI_CONTROLS for c in value):
+            raise ValidationError(_l("This field holds hidden characters that change the "
+                                     "direction of the text. Type it again rather than "
+                                     "pasting it."))
+        if any(unicodedata.category(c) == "Cf" and c not in JOINERS for c in value):
+            raise ValidationError(special)
+
+
+def patient_address(value: str) -> str:
+    """A patient's email address, normalised (a validator's helper).  Characters
+    beyond ASCII before the @ only when MAIL_SMTPUTF8 says the SMTP server carries
+    them; without it, a domain beyond ASCII is kept in its ASCII (IDNA) form, which
+    every server carries."""
+    smtputf8 = current_app.config["MAIL_SMTPUTF8"]
+    try:
+        found = validate_email(value or "", check_deliverability=False,
+                               allow_smtputf8=smtputf8)
+    except EmailNotValidError:
+        local = (value or "").rpartition("@")[0]
+        if not smtputf8 and not local.isascii():
+            raise ValidationError(_l(
+                "Our mail server cannot deliver to the letters you typed before the @. "
+                "Use an address with plain letters (a to z), digits and . _ - + there."
+            )) from None
+        raise ValidationError(_l("Enter an email address like name@example.com.")) from None
+    return found.normalized if smtputf8 else found.ascii_email
 
 
 def text(label, max_len: int, required=None, autocomplete: str = "off", multiline=False,
@@ -42,7 +96,8 @@ def text(label, max_len: int, required=None, autocomplete: str = "off", multilin
                                                  max=max_len))]
     render_kw = {"autocomplete": autocomplete, "maxlength": max_len, **render_kw}
     cls = TextAreaField if multiline else StringField
-    return cls(label, validators=validators, filters=[_strip], render_kw=render_kw)
+    return cls(label, validators=validators, filters=[drop_invisible, _strip],
+               render_kw=render_kw)
 
 
 class DateOfBirthField(StringField):

@@ -12,25 +12,32 @@ Two paths, both through the same real checkbox on the insurance step:
   signed token from the page that must be at least a few seconds old and not expired,
   used once, with a per-address rate limit.  Stops: form spam that posts instantly or
   in volume from one address.  Does not stop: a patient bot that waits and spreads out.
+  A post that came too soon is told how many seconds are left, and its page keeps the
+  same token and the box ticked (the token is not used up), so waiting and selecting
+  Next again works.
+
+Once a draft has passed, it is not asked again for its life (Draft.human_checked_at):
+Back and Edit show a note instead of the box.
 """
 import base64
 import binascii
 import json
+import math
 import secrets
 from datetime import datetime, timedelta, timezone
 
 import altcha
 import sqlalchemy as sa
-from flask import current_app, request
-from flask_babel import lazy_gettext as _l
+from flask import current_app
+from flask_babel import lazy_gettext as _l, ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from limits import parse
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from auth.clock import utcnow
 from database import write_transaction
-from extensions import db, limiter
+from extensions import db
+from rate_limits import allowed, client_key, per_client, wait_text
 
 ALGORITHM = "PBKDF2/SHA-256"
 # The form's fields: the proof of work (JavaScript), the fallback's token, the checkbox.
@@ -44,8 +51,7 @@ MESSAGES = {
     "expired": _l("The “I'm not a robot” check expired. Select the box again."),
     "reused": _l("That “I'm not a robot” check was already used. Select the box again."),
     "too_fast": _l("Please take a moment to check the page, then select Next again."),
-    "limited": _l("Too many tries from this connection. Wait a few minutes, then try "
-                  "again."),
+    "limited": _l("Too many tries from this connection."),
 }
 
 
@@ -64,8 +70,14 @@ def _secret() -> str:
     return "altcha:" + current_app.config["SECRET_KEY"]
 
 
-def widget() -> dict:
-    """What the template needs: a fresh challenge (JSON) and a fallback token."""
+def passed(draft) -> bool:
+    """The draft passed the check already (or the check is off): not asked again."""
+    return not enabled() or (draft is not None and draft.human_checked_at is not None)
+
+
+def widget(keep_token: str | None = None) -> dict:
+    """What the template needs: a fresh challenge (JSON) and a fallback token, or
+    `keep_token` (a post that came too soon: the same token, the box still ticked)."""
     cfg = current_app.config
     expires = utcnow() + timedelta(seconds=cfg["HUMAN_CHECK_EXPIRES_SECONDS"])
     challenge = altcha.create_challenge(
@@ -74,7 +86,13 @@ def widget() -> dict:
         hmac_secret=_secret())
     serializer = URLSafeTimedSerializer(cfg["SECRET_KEY"], salt=SALT)
     return {"challenge": json.dumps(challenge.to_dict(), separators=(",", ":")),
-            "token": serializer.dumps(secrets.token_hex(16))}
+            "token": keep_token or serializer.dumps(secrets.token_hex(16)),
+            "ticked": keep_token is not None}
+
+
+def already_passed() -> dict:
+    """The template's note instead of the box: this draft passed the check before."""
+    return {"done": True}
 
 
 def check(form) -> str | None:
@@ -85,8 +103,36 @@ def check(form) -> str | None:
     return _check_fallback(form)
 
 
-def message(code: str) -> str:
+def message(code: str, form=None) -> str:
+    """What the patient reads; "too_fast" says how many seconds are left."""
+    if code == "too_fast" and form is not None:
+        left = seconds_left(form)
+        return ngettext("Wait %(num)d more second, then select Next.",
+                        "Wait %(num)d more seconds, then select Next.", left)
+    if code == "limited":
+        return f"{MESSAGES[code]} {wait_text()}"
     return str(MESSAGES[code])
+
+
+def _signed_at(form) -> datetime | None:
+    """When the posted fallback token was made, if it is ours and still valid."""
+    cfg = current_app.config
+    serializer = URLSafeTimedSerializer(cfg["SECRET_KEY"], salt=SALT)
+    try:
+        return serializer.loads(form.get(FIELD_TOKEN) or "",
+                                max_age=cfg["HUMAN_CHECK_EXPIRES_SECONDS"],
+                                return_timestamp=True)[1]
+    except BadSignature:
+        return None
+
+
+def seconds_left(form) -> int:
+    """Whole seconds until the posted token is old enough (at least 1)."""
+    signed_at = _signed_at(form)
+    if signed_at is None:
+        return 1
+    age = (datetime.now(timezone.utc) - signed_at).total_seconds()
+    return max(1, math.ceil(current_app.config["HUMAN_CHECK_FALLBACK_MIN_SECONDS"] - age))
 
 
 def _check_proof(payload: str) -> str | None:
@@ -119,8 +165,7 @@ def _check_fallback(form) -> str | None:
         return "expired"
     except BadSignature:
         return "missing"
-    item = parse(cfg["HUMAN_CHECK_FALLBACK_LIMIT"])
-    if not limiter.limiter.hit(item, SALT, request.remote_addr or "-"):
+    if not allowed(per_client("HUMAN_CHECK_FALLBACK_LIMIT")(), SALT, client_key()):
         return "limited"
     age = (datetime.now(timezone.utc) - signed_at).total_seconds()
     if age < cfg["HUMAN_CHECK_FALLBACK_MIN_SECONDS"]:

@@ -80,6 +80,8 @@ class Draft(db.Model):
     submitted_at: Mapped[datetime | None]
     request_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("enrollment_request.id", ondelete="SET NULL"))
+    # When the draft passed the human check: it is not asked again for the draft's life.
+    human_checked_at: Mapped[datetime | None]
 
 
 class PatientAccount(UserMixin, db.Model):

@@ -8,7 +8,9 @@ from errors import error_page
 
 from htmx import advance, client_redirect, render, vary_on_htmx
 
-from . import confirmation, drafts, human_check, steps, wizard
+from rate_limits import wait_text
+
+from . import confirmation, drafts, human_check, limits, steps, wizard
 from .appointment import appointment_form, appointment_values
 from .submit import StepConflict, submit
 from . import bp
@@ -96,11 +98,20 @@ def _guard(step: steps.Step):
     return None
 
 
-def render_step(step: steps.Step, form, status: int = 200):
-    check = human_check.widget() if step.human_check and human_check.enabled() else None
+def render_step(step: steps.Step, form, status: int = 200, keep_token: str | None = None):
     return render(step.template, "step", status=status, step=step, form=form,
                   steps=steps, draft=g.draft, practice=form.ctx.practice,
-                  human_check=check, **step.page_context(g.draft, form.ctx))
+                  human_check=_check_widget(step, keep_token),
+                  **step.page_context(g.draft, form.ctx))
+
+
+def _check_widget(step: steps.Step, keep_token: str | None):
+    """The box, or the note of a draft that passed it already, or nothing."""
+    if not step.human_check or not human_check.enabled():
+        return None
+    if human_check.passed(g.draft):
+        return human_check.already_passed()
+    return human_check.widget(keep_token)
 
 
 @bp.get("/")
@@ -124,6 +135,7 @@ def step(name: str):
 
 
 @bp.post("/<name>")
+@limits.step_posts
 def post_step(name: str):
     current = _step_or_404(name)
     blocked = _guard(current)
@@ -137,14 +149,15 @@ def post_step(name: str):
         abort(400)
     if not form.validate():
         return render_step(current, form, status=422)
-    if current.human_check and human_check.enabled():
-        problem = human_check.check(request.form)
-        if problem:
-            form.human_check_error = human_check.message(problem)
-            form.form_errors.append(form.human_check_error)
-            return render_step(current, form, status=429 if problem == "limited" else 422)
+    refused = _human_check(current, form)
+    if refused is not None:
+        return refused
     draft = _ensure_draft()
-    wizard.accept(current, draft, form, request.form)
+    try:
+        wizard.accept(current, draft, form, request.form,
+                      human_checked=g.get("human_checked", False))
+    except wizard.DraftTooLarge:
+        return _too_large(current, form)
     if current.final:
         return _finish(action)
     following = steps.after(current)
@@ -152,16 +165,48 @@ def post_step(name: str):
                    lambda: render_step(following, wizard.make_form(following, draft)))
 
 
+def _human_check(step: steps.Step, form):
+    """None when the step carries no check, the draft passed it before, or it passes
+    now (g.human_checked); else the step again, saying why.  Too soon: how many
+    seconds are left, with the same token and the box still ticked."""
+    if not step.human_check or human_check.passed(g.draft):
+        return None
+    problem = human_check.check(request.form)
+    if problem is None:
+        g.human_checked = True
+        return None
+    form.human_check_error = human_check.message(problem, request.form)
+    form.form_errors.append(form.human_check_error)
+    keep = request.form.get(human_check.FIELD_TOKEN) if problem == "too_fast" else None
+    return render_step(step, form, status=429 if problem == "limited" else 422,
+                       keep_token=keep)
+
+
+def _too_large(step: steps.Step, form):
+    """More than a draft may hold (DRAFT_MAX_BYTES): nothing saved, nothing lost."""
+    form.form_errors.append(_("This page holds more than we can keep. Shorten what you "
+                              "typed, then select Next again; what you saved before is "
+                              "kept."))
+    return render_step(step, form, status=413)
+
+
 def _go_back(current: steps.Step):
     if g.draft is not None:
-        wizard.save_back(current, g.draft, request.form)
+        try:
+            wizard.save_back(current, g.draft, request.form)
+        except wizard.DraftTooLarge:
+            form = wizard.make_form(current, g.draft, request.form)
+            return _too_large(current, form)
     previous = steps.before(current) or current
     return advance(url_for("enrollment.step", name=previous.name),
                    lambda: render_step(previous, wizard.make_form(previous, g.draft)))
 
 
 def _ensure_draft():
+    """The draft, made on the first accepted step (ENROLL_DRAFT_LIMIT per client)."""
     if g.draft is None:
+        if not limits.draft_allowed():
+            abort(429)
         g.draft, g.new_token = drafts.create()
         g.mark_visit = True
     return g.draft
@@ -171,10 +216,15 @@ def _finish(action: str):
     practice = wizard.practice_of(g.draft)
     if action == "appointment" and practice is not None and practice.appointments_enabled:
         return advance(url_for("enrollment.appointment"), _render_appointment)
-    return _submit(None)
+    return _submit(None, _refused_at_review)
 
 
-def _submit(appointment: dict | None):
+def _submit(appointment: dict | None, refused_page):
+    """Submit, unless a limit refuses (per client, per email address, the practice's
+    ceiling): then `refused_page(message)` (429), the draft as it was."""
+    refused = limits.submission_refused(*wizard.submission_names(g.draft))
+    if refused is not None:
+        return refused_page(_refusal(refused))
     try:
         submit(g.draft, appointment)
     except StepConflict as conflict:
@@ -183,7 +233,34 @@ def _submit(appointment: dict | None):
     return advance(url_for("enrollment.done"), _render_done)
 
 
+def _refusal(reason: str) -> str:
+    if reason == limits.BY_PRACTICE:
+        first = _("Your practice has received more requests than usual in the last hour, "
+                  "so yours was not sent yet. Your answers are saved.")
+    elif reason == limits.BY_EMAIL:
+        first = _("Too many requests with this email address for now, so yours was not "
+                  "sent. Your answers are saved.")
+    else:
+        first = _("Too many requests from this connection for now, so yours was not "
+                  "sent. Your answers are saved.")
+    return f"{first} {wait_text()}"
+
+
+def _refused_at_review(message: str):
+    final = steps.final()
+    form = wizard.make_form(final, g.draft)
+    form.form_errors.append(message)
+    return render_step(final, form, status=429)
+
+
+def _refused_at_appointment(message: str):
+    form = appointment_form(wizard.practice_of(g.draft))
+    form.form_errors.append(message)
+    return _render_appointment(form, 429)
+
+
 @bp.route("/appointment", methods=["GET", "POST"])
+@limits.step_posts
 def appointment():
     final = steps.final()
     blocked = _guard(final)
@@ -200,7 +277,7 @@ def appointment():
     form = appointment_form(practice)
     if not form.validate():
         return _render_appointment(form, 422)
-    return _submit(appointment_values(form))
+    return _submit(appointment_values(form), _refused_at_appointment)
 
 
 def _render_appointment(form=None, status: int = 200):

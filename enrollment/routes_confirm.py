@@ -7,10 +7,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 
+from auth.tokens import digest
 from extensions import db
 from htmx import client_redirect, render
+from rate_limits import note_retry_in
 
-from . import bp
+from . import bp, limits
 from . import confirmation as c
 from .emails import display_phone
 from .models import EnrollmentRequest
@@ -34,6 +36,8 @@ HEADINGS = {
 
 def _page(state: str, token: str = "", request_id: int | None = None, error=None,
           status: int | None = None):
+    if state == c.WAIT:
+        note_retry_in(c.RESEND_INTERVAL.total_seconds())   # Retry-After on the 429
     req = db.session.get(EnrollmentRequest, request_id) if request_id else None
     practice = ({"name": req.practice.name, "phone": display_phone(req.practice.phone)}
                 if req is not None else None)
@@ -58,7 +62,16 @@ def use(token: str):
     return _page(state, token, row.request_id if row else None)
 
 
+def _link_named() -> str:
+    return "link:" + digest(request.view_args.get("token", ""))
+
+
+def _draft_named() -> str:
+    return f"request:{g.draft.request_id if g.draft is not None else '-'}"
+
+
 @confirm_bp.post("/<token>/new-link")
+@limits.resend_limits(_link_named)
 def new_link_from_link(token: str):
     """From an expired link's page: a new link to the address on the request."""
     state, row = c.lookup(token)
@@ -79,6 +92,7 @@ def stale_form(exc):
 
 
 @bp.post("/done/new-link")
+@limits.resend_limits(_draft_named)
 def new_link():
     """The done page's button: the draft cookie names the submitted request."""
     draft = g.draft

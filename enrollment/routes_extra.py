@@ -6,7 +6,7 @@ from wtforms.validators import InputRequired
 
 from htmx import client_redirect, render
 
-from . import bp, drafts, steps, wizard
+from . import bp, drafts, human_check, limits, steps, wizard
 from .fields import DateOfBirthField
 from .codes import policy_message
 from .steps.credentials import CredentialsForm
@@ -18,6 +18,7 @@ class ResumeForm(FlaskForm):
 
 
 @bp.route("/resume", methods=["GET", "POST"])
+@limits.step_posts
 def resume():
     """A returning browser proves it is the same patient before seeing the draft."""
     if g.draft is None or not drafts.holds_personal(g.draft):
@@ -41,6 +42,7 @@ def resume():
 
 
 @bp.route("/start-over", methods=["GET", "POST"])
+@limits.step_posts
 def start_over():
     """A page that asks, and a POST that erases the draft and its cookies."""
     if request.method == "GET":
@@ -54,9 +56,18 @@ def start_over():
 
 @bp.post("/check/<field>")
 def check(field: str):
-    """Live policy check of one credentials field, posted (never a GET) while typing."""
+    """Live policy check of one credentials field, posted (never a GET) while typing.
+
+    It answers nothing (an empty fragment: the live region stays empty and the step's
+    own post decides) for a username outside a draft that passed the human check, and
+    nothing (429) over LIVE_CHECK_LIMIT per client or LIVE_CHECKS_PER_DRAFT.  The
+    password check runs the policy only: no argon2."""
     if field not in ("username", "password"):
         return make_response(_("Unknown field."), 404)
+    if field == "username" and (g.draft is None or not human_check.passed(g.draft)):
+        return make_response("")
+    if not limits.live_check_allowed(g.draft.id if field == "username" else None):
+        return make_response("", 429)
     form = CredentialsForm(formdata=request.form)
     form.ctx = wizard.WizardContext(g.draft)
     problems = form.username_problems() if field == "username" else form.password_problems()

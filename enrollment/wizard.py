@@ -1,6 +1,8 @@
 """What a step does with a valid (or a Back) post: save into the draft (the step cleans
 and hashes its values), and keep the rules that cross steps.  Views call these; they
 never hash or query."""
+import json
+
 import sqlalchemy as sa
 from flask import current_app, g
 from werkzeug.datastructures import MultiDict
@@ -11,10 +13,14 @@ from extensions import db
 
 from . import policy, steps
 from .drafts import touch
-from .models import Draft, PatientAccount, Practice
+from .models import Draft, PatientAccount, Practice, utcnow
 from .steps.base import CONTROL
 
 NOTICES = "_notice"   # draft.data's key for the notices left for steps
+
+
+class DraftTooLarge(ValueError):
+    """The draft would hold more than DRAFT_MAX_BYTES: nothing was saved."""
 
 
 class WizardContext:
@@ -80,9 +86,27 @@ def make_form(step: steps.Step, draft: Draft | None, formdata=None):
 
 
 def raw_values(step: steps.Step, formdata) -> dict:
-    """What was typed, as lists of strings, without control fields or secrets."""
-    skip = CONTROL | set(step.secret_fields)
-    return {k: formdata.getlist(k)[:20] for k in formdata.keys() if k not in skip}
+    """What was typed, as lists of strings: only the step's own fields (no control
+    field, no secret, no key the step does not declare), each value cut to its field's
+    longest (what its form accepts), one value a field but for a list of choices."""
+    fields = step.field_limits()
+    raw = {}
+    for name, (longest, many) in fields.items():
+        if name in formdata and name not in CONTROL and name not in step.secret_fields:
+            values = formdata.getlist(name)[:many]
+            raw[name] = [str(v)[:longest] for v in values]
+    return raw
+
+
+def stored_size(data: dict, clean: dict) -> int:
+    """A draft's values as stored (JSON, UTF-8), in bytes."""
+    return len(json.dumps([data, clean], ensure_ascii=False, separators=(",", ":"),
+                          default=str).encode())
+
+
+def _bounded(data: dict, clean: dict) -> None:
+    if stored_size(data, clean) > current_app.config["DRAFT_MAX_BYTES"]:
+        raise DraftTooLarge()
 
 
 def save_back(step: steps.Step, draft: Draft, formdata) -> None:
@@ -90,25 +114,39 @@ def save_back(step: steps.Step, draft: Draft, formdata) -> None:
     raw = raw_values(step, formdata)
     if raw == draft.data.get(step.name):
         return
+    data = {**draft.data, step.name: raw}
+    _bounded(data, draft.clean)
     with write_transaction():
-        draft.data = {**draft.data, step.name: raw}
+        draft.data = data
         draft.done = [name for name in draft.done if name != step.name]
         touch(draft)
 
 
-def accept(step: steps.Step, draft: Draft, form, formdata) -> None:
-    """Save a valid step: raw values for re-display, clean values for submission."""
+def accept(step: steps.Step, draft: Draft, form, formdata, human_checked: bool = False) -> None:
+    """Save a valid step: raw values for re-display, clean values for submission (and,
+    when the step's human check passed just now, that the draft passed it)."""
     clean = step.clean(form)   # may hash: before the write transaction
     old = draft.clean.get(step.name, {})
+    data = {**_without_notice(draft.data, step.name), step.name: raw_values(step, formdata)}
+    cleaned = {**draft.clean, step.name: clean}
+    if human_checked:   # kept even if what follows is refused: not asked again
+        with write_transaction():
+            draft.human_checked_at = utcnow()
+    _bounded(data, cleaned)
     with write_transaction():
         if any(old.get(f) != clean.get(f) for f in step.password_context) and old:
             _ask_password_again(draft)
         step.keep(draft, form)
-        draft.data = {**_without_notice(draft.data, step.name),
-                      step.name: raw_values(step, formdata)}
-        draft.clean = {**draft.clean, step.name: clean}
+        draft.data = data
+        draft.clean = cleaned
         draft.done = [n for n in draft.done if n != step.name] + [step.name]
         touch(draft)
+
+
+def submission_names(draft: Draft) -> tuple:
+    """(practice id, email address) a submission names, for its limits."""
+    facts = steps.shared(draft.clean)
+    return facts.get("practice_id"), facts.get("email")
 
 
 def leave_notice(draft: Draft, step_name: str, code: str, reopen: tuple = ()) -> None:

@@ -18,8 +18,10 @@ servers that de-duplicate on Message-ID show it once.  Nothing closes this windo
 completely short of a transactional mail server; keeping it to the moment between
 "250 OK" and one UPDATE is what the lease and the per-message claim do.
 """
+import email.policy
 import logging
 import smtplib
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,7 +30,7 @@ from typing import Callable
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_mail import BadHeaderError, Connection, Message
+from flask_mail import BadHeaderError, Connection, Message, email_dispatched, sanitize_address
 
 from database import write_transaction
 from extensions import db
@@ -41,6 +43,7 @@ LEASE = timedelta(minutes=5)      # far longer than one SMTP conversation may ta
 SMTP_TIMEOUT = 30                 # seconds, for connect and for every command
 BACKOFF_CAP = timedelta(hours=4)
 PERMANENT = (BadHeaderError, ValueError, UnicodeError, AssertionError)
+SMTPUTF8 = "SMTPUTF8"   # an address beyond ASCII (accepted only with MAIL_SMTPUTF8=true)
 
 
 @dataclass
@@ -68,6 +71,26 @@ class TimedConnection(Connection):
         if self.mail.username and self.mail.password:
             host.login(self.mail.username, self.mail.password)
         return host
+
+    def send(self, message: Message, envelope_from=None) -> None:
+        if SMTPUTF8 not in message.mail_options:
+            return super().send(message, envelope_from)
+        # RFC 6531: the recipient's address as it is, in the envelope and in To, the
+        # message in UTF-8.  Flask-Mail cannot write such an address in a header (it
+        # raises), so its To is made for a stand-in and then replaced.
+        if message.has_bad_headers():
+            raise BadHeaderError
+        message.date = message.date or time.time()
+        recipients, message.recipients = message.recipients, ["smtputf8@invalid"]
+        try:
+            mime = message._message()
+        finally:
+            message.recipients = recipients
+        mime.replace_header("To", ", ".join(recipients))
+        self.host.sendmail(sanitize_address(envelope_from or message.sender),
+                           list(message.send_to), mime.as_bytes(policy=email.policy.SMTPUTF8),
+                           message.mail_options, message.rcpt_options)
+        email_dispatched.send(current_app._get_current_object(), message=message)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -128,6 +151,8 @@ def to_mail(row: OutboxMessage) -> Message:
                   reply_to=row.reply_to or None,
                   extra_headers={"Auto-Submitted": "auto-generated"})
     msg.msgId = row.message_id
+    if not row.to_addr.isascii():
+        msg.mail_options = [SMTPUTF8]
     return msg
 
 

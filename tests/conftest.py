@@ -21,6 +21,13 @@ settings.register_profile("dev", max_examples=15, deadline=None,
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 CHEAP_ARGON2 = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 64, "ARGON2_PARALLELISM": 1}
+# Every test comes from 127.0.0.1: the limits of the wizard are out of the way of tests
+# about something else (tests/test_limits*.py put the defaults back: `default_limits`).
+RELAXED_LIMITS = {"ENROLL_DRAFT_LIMIT": "100000 per hour",
+                  "ENROLL_POST_LIMIT": "100000 per hour",
+                  "LIVE_CHECK_LIMIT": "100000 per hour", "LIVE_CHECKS_PER_DRAFT": 100000,
+                  "SUBMIT_LIMIT": "100000 per hour", "PRACTICE_SUBMISSIONS_PER_HOUR": 100000,
+                  "CONFIRM_RESEND_LIMIT": "100000 per hour"}
 TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -32,7 +39,7 @@ def test_config(tmp_path_factory) -> dict:
     # to take an address from) read like those made in a request of the test client.
     return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "t" * 40,
             "SERVER_NAME": None, "HUMAN_CHECK": False,  # tests of the check turn it on
-            "PORTAL_BASE_URL": "http://localhost", **CHEAP_ARGON2}
+            "PORTAL_BASE_URL": "http://localhost", **CHEAP_ARGON2, **RELAXED_LIMITS}
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +63,24 @@ def clean_tables(app):
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
         db.session.remove()
+
+
+@pytest.fixture(autouse=True)
+def fresh_limiter(app):
+    """Each test starts with no tries counted (memory:// storage)."""
+    with app.app_context():
+        limiter.reset()
+    yield
+
+
+@pytest.fixture
+def default_limits(app, monkeypatch):
+    """The limits as shipped (config.py's defaults), for the tests of the limits."""
+    from config import limit_settings
+    defaults = {k: v for k, v in limit_settings().items() if k in RELAXED_LIMITS}
+    for key, value in defaults.items():
+        monkeypatch.setitem(app.config, key, value)
+    return defaults
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from enrollment.confirmation import approval_allowed
 from htmx import is_htmx, render, reswap, retarget
 
 from .. import bp
-from ..core import staff_required
+from ..core import page_number, staff_required
 from ..requests.queries import get_request
 from ..requests.routes_detail import render_detail
 from . import decisions as appointments, queries
@@ -76,7 +76,7 @@ def _pending() -> int:
 def appointments_queue():
     status = request.args.get("status", PENDING)
     status = status if status in FILTERS else PENDING
-    number = request.args.get("page", 1, type=int) or 1
+    number = page_number()
     page = queries.queue(current_user.practice_id, status, number,
                               current_app.config["ADMIN_PAGE_SIZE"])
     if page.rows:   # names and preferences of patients: the enrollments' ids listed

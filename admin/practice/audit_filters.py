@@ -11,7 +11,7 @@ import audit
 from auth.clock import start_of_day
 from enrollment.fields import text
 
-from ..core import AdminForm
+from ..core import AdminForm, id_value
 from ..requests.queries import get_request
 
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
@@ -53,7 +53,7 @@ class AuditFilterForm(AdminForm):
         if not field.data:
             return
         number = field.data.lstrip("#")
-        if not number.isdigit():
+        if id_value(number) is None:
             raise ValidationError(_l("Enter a request number, like 1024."))
         self.subject = get_request(self.practice_id, int(number))
         if self.subject is None:

@@ -10,7 +10,7 @@ import audit
 from htmx import render
 
 from .. import bp
-from ..core import admin_required
+from ..core import admin_required, page_number
 from ..staff.accounts import staff_list
 from .audit_filters import AuditFilterForm
 from .audit_text import Context, describe, when
@@ -23,7 +23,7 @@ def audit_log():
     members = staff_list(practice.id)
     form = AuditFilterForm(formdata=request.args if request.args else None).offer(
         practice.id, members)
-    number = max(1, request.args.get("page", 1, type=int) or 1)
+    number = page_number()
     rows, older = [], False
     valid = form.validate()
     if valid:

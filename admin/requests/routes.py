@@ -10,7 +10,7 @@ from enrollment.codes import APPROVED, NEEDS_INFO, PENDING, REJECTED, STATUSES
 from htmx import render
 
 from .. import bp
-from ..core import staff_required
+from ..core import page_number, staff_required
 from . import queries
 from .forms import SearchForm
 
@@ -43,7 +43,7 @@ def queue():
     status = request.args.get("status", PENDING)
     if status not in FILTERS:
         status = PENDING
-    number = request.args.get("page", 1, type=int) or 1
+    number = page_number()
     ctx = _queue_context(status, number)
     page = ctx["page"]
     if page.rows:

@@ -15,7 +15,7 @@ from enrollment.emails import display_phone
 from htmx import is_htmx, render
 
 from .. import bp
-from ..core import ButtonForm, staff_required
+from ..core import ButtonForm, id_value, staff_required
 from . import decisions, duplicates, queries
 from .forms import NeedsInfoForm, RejectForm
 
@@ -152,7 +152,7 @@ def reject_duplicate(request_id: int):
     practice_id = current_user.practice_id
     if queries.get_request(practice_id, request_id) is None:
         abort(404)
-    other = queries.get_request(practice_id, request.form.get("of", type=int) or 0)
+    other = queries.get_request(practice_id, id_value(request.form.get("of")) or 0)
     if other is None or other.id == request_id:   # never another practice's request
         abort(404)
     outcome = decisions.reject(current_user, request_id, DUPLICATE,

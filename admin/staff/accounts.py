@@ -12,6 +12,7 @@ from enrollment.policy import Limits, check_password
 from extensions import db
 from outbox import clean_address
 
+from ..core import staff_address_key
 from .models import ADMIN, STAFF, StaffUser
 
 OK, WRONG, LOCKED, THROTTLED = (credentials.OK, credentials.WRONG, credentials.LOCKED,
@@ -29,8 +30,16 @@ def load_staff(staff_id: int) -> StaffUser | None:
 
 
 def find(email: str) -> StaffUser | None:
+    """By address as typed: NFKC and lower case (staff_address_key)."""
     return db.session.execute(sa.select(StaffUser).where(
-        StaffUser.email == (email or "").strip().lower())).scalar()
+        StaffUser.email == staff_address_key(email))).scalar()
+
+
+def new_address(email: str) -> str:
+    """A new staff member's address: normalised, one plain address, ASCII only (no two
+    staff addresses can look alike); '' when it is not one."""
+    address = clean_address(staff_address_key(email))
+    return address if address.isascii() else ""
 
 
 def staff_of(practice_id: int, staff_id: int) -> StaffUser | None:
@@ -60,9 +69,9 @@ def password_problems(password: str, email: str, practice: Practice) -> list:
 
 
 def create(email: str, practice_slug: str, password: str, admin: bool = False) -> StaffUser:
-    address = clean_address((email or "").strip().lower())
+    address = new_address(email)
     if not address:
-        raise StaffError(f"not an email address: {email!r}")
+        raise StaffError(f"not a plain (ASCII) email address: {email!r}")
     practice = practice_by_slug(practice_slug)
     if practice is None:
         raise StaffError(f"no practice {practice_slug!r}")

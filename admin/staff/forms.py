@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Regexp, ValidationError
 
 from enrollment.fields import text
 
-from ..core import AdminForm, email_address
+from ..core import AdminForm, staff_address
 from .models import ADMIN, STAFF
 
 ROLE_CHOICES = [(STAFF, _l("Staff (reviews requests)")),
@@ -53,7 +53,7 @@ class InviteForm(AdminForm):
                        validators=[DataRequired(message=_l("Choose a role."))])
 
     def validate_email(self, field):
-        field.normalized = email_address(field.data).lower()
+        field.normalized = staff_address(field.data)
 
 
 class ForgotForm(AdminForm):

@@ -16,10 +16,10 @@ from auth.hashing import hash_secret
 from database import write_transaction
 from enrollment.emails import display_phone, external_url
 from extensions import db
-from outbox import clean_address, enqueue, enqueue_job
+from outbox import enqueue, enqueue_job
 from seclog import PASSWORD_RESET, actor_ids, security_event
 
-from .accounts import StaffError, find, password_problems
+from .accounts import StaffError, find, new_address, password_problems
 from .models import ADMIN, STAFF, StaffToken, StaffUser
 
 INVITE, RESET = "invite", "reset"
@@ -59,7 +59,7 @@ def _send_link(name: str, user: StaffUser, purpose: str) -> None:
 
 def invite(admin: StaffUser, email: str, role: str) -> StaffUser:
     """A new, inactive staff member of the admin's practice and the invitation email."""
-    address = clean_address((email or "").strip().lower())
+    address = new_address(email)
     if not address:
         raise StaffError("address")
     if find(address) is not None:

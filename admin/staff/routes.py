@@ -5,14 +5,17 @@ from flask import abort, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from auth.tokens import digest
 from enrollment.codes import policy_message
 from extensions import limiter
 from htmx import advance, client_redirect, render
+from rate_limits import per_client, per_name
 
 from .. import bp
 from ..core import ButtonForm, admin_required
 from . import invitations as inv
 from . import mfa
+from ..core import staff_address_key
 from .accounts import StaffError, staff_list, staff_of
 from .forms import ForgotForm, InviteForm, PasswordForm
 
@@ -125,12 +128,12 @@ def reset_staff_mfa(staff_id: int):
 
 
 def _forgot_key() -> str:
-    return "staff-forgot:" + (request.form.get("email") or "").strip().lower()[:254]
+    return "staff-forgot:" + digest(staff_address_key(request.form.get("email") or ""))
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["STAFF_FORGOT_LIMIT"], methods=["POST"],
-               key_func=_forgot_key)
+@limiter.limit(per_name("STAFF_FORGOT_LIMIT"), methods=["POST"], key_func=_forgot_key)
+@limiter.limit(per_client("STAFF_FORGOT_LIMIT"), methods=["POST"])   # and per client
 def forgot():
     """The same answer for known and unknown addresses (status and body)."""
     form = ForgotForm()

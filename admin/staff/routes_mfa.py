@@ -7,12 +7,13 @@ Every POST here counts, per client address, against STAFF_MFA_LIMIT (one limit f
 the three forms) when it fails."""
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import gettext as _
 
 from auth import credentials, throttle
 from auth.login import end_pending, sign_in
 from extensions import limiter
+from rate_limits import per_client
 from htmx import advance, client_redirect, render
 
 from .. import bp
@@ -28,7 +29,7 @@ def _failed(resp) -> bool:
     return resp.status_code == 422
 
 
-mfa_limit = limiter.shared_limit(lambda: current_app.config["STAFF_MFA_LIMIT"],
+mfa_limit = limiter.shared_limit(per_client("STAFF_MFA_LIMIT"),
                                  scope="staff-mfa", methods=["POST"], deduct_when=_failed)
 
 

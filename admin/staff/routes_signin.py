@@ -1,13 +1,14 @@
 """Staff sign-in (its first step, the password), sign-out and "stay signed in".  Thin
 views: the check is auth.credentials' (through accounts.authenticate); a right password
 only half signs in (mfa.start): the code step is routes_mfa's."""
-from flask import current_app, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_babel import gettext as _
 
 from auth.credentials import refusal_message
 from auth.login import sign_out
 from extensions import limiter
 from htmx import client_redirect, render
+from rate_limits import per_client
 
 from .. import bp
 from ..core import staff_required
@@ -21,8 +22,7 @@ def _failed(resp) -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["STAFF_LOGIN_LIMIT"], methods=["POST"],
-               deduct_when=_failed)
+@limiter.limit(per_client("STAFF_LOGIN_LIMIT"), methods=["POST"], deduct_when=_failed)
 def login():
     form = LoginForm()
     status = 200

@@ -9,11 +9,16 @@ own, or rules that reach other steps, is a subclass that overrides the hooks bel
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectMultipleField
+from wtforms.validators import Length
 
 from auth.hashing import hash_secret
 
 CONTROL = frozenset({"csrf_token", "action"})
 EMPTY = "—"
+# What a draft keeps of a field without a length of its own (a choice, a date, a box),
+# and of a list of choices: more is not something its form would accept.
+VALUE_MAX, CHOICES_MAX = 254, 20
 
 
 class Submission:
@@ -73,6 +78,20 @@ class Step:
         return f"enrollment/_{self.name}_fields.html"
 
     # --- the wizard ----------------------------------------------------------------------
+
+    def field_limits(self) -> dict:
+        """The step's own fields: name -> (longest value kept, most values kept), from
+        the form's own limits (its Length validators).  Worked out once per step."""
+        limits = self.__dict__.get("_field_limits")
+        if limits is None:
+            limits = {}
+            for field in self.form(formdata=None, meta={"csrf": False}):
+                lengths = [v.max for v in field.validators if isinstance(v, Length)
+                           and v.max is not None and v.max > 0]
+                many = CHOICES_MAX if isinstance(field, SelectMultipleField) else 1
+                limits[field.name] = (min(lengths, default=VALUE_MAX), many)
+            self._field_limits = limits
+        return limits
 
     def prepare(self, form) -> None:
         """Set the form up for this request (choices read from the database)."""

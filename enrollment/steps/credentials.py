@@ -28,6 +28,8 @@ class CredentialsForm(StepForm):
         return problems
 
     def password_problems(self) -> list:
+        """The published policy only: what the live check answers while typing.  No
+        argon2 here (a keystroke must cost what a keystroke costs)."""
         ctx = self.ctx
         password = self.password.data or ""
         username = policy.normalise_username(self.username.data or "")
@@ -35,18 +37,21 @@ class CredentialsForm(StepForm):
             if ctx.has_password and username == ctx.saved_username:
                 return []
             return [("password_again" if ctx.has_password else "password_required", {})]
-        problems = policy.check_password(password, ctx.limits, username,
-                                         ctx.name_parts, ctx.practice_name)
-        if not problems and ctx.is_security_answer(password):
-            problems.append(("password_answer", {}))
-        return problems
+        return policy.check_password(password, ctx.limits, username,
+                                     ctx.name_parts, ctx.practice_name)
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         if not self.username.errors:
             for code, params in self.username_problems():
                 self.username.errors.append(policy_message(code, params))
-        for code, params in self.password_problems():
+        problems = self.password_problems()
+        # Posted, not live: not one of the security answers (argon2, once per post, and
+        # only when answers are saved: Back from the security step).
+        if not problems and self.password.data and self.ctx.is_security_answer(
+                self.password.data):
+            problems = [("password_answer", {})]
+        for code, params in problems:
             self.password.errors.append(policy_message(code, params))
         if (self.password.data or "") != (self.confirm.data or ""):
             self.confirm.errors.append(policy_message("confirm_mismatch", {}))

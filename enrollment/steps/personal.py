@@ -2,12 +2,12 @@
 resume check asks for it), email.  Its own columns in the request; staff may reopen it."""
 from datetime import date, datetime
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import format_date, lazy_gettext as _l
 from wtforms.validators import InputRequired, ValidationError
 
 from ..emails import display_phone
-from ..fields import ZIP, DateOfBirthField, check_state, check_us_phone, state_field, text
+from ..fields import (ZIP, DateOfBirthField, check_state, check_us_phone, patient_address,
+                      state_field, text)
 from ..forms import StepForm
 from .base import Step, address
 
@@ -57,10 +57,7 @@ class PersonalForm(StepForm):
                 "should contact the practice to set up access.", age=minimum))
 
     def validate_email(self, field):
-        try:
-            field.normalized = validate_email(field.data, check_deliverability=False).normalized
-        except EmailNotValidError:
-            raise ValidationError(_l("Enter an email address like name@example.com.")) from None
+        field.normalized = patient_address(field.data)
 
 
 class PersonalStep(Step):
@@ -75,7 +72,8 @@ class PersonalStep(Step):
         return values
 
     def share(self, values: dict) -> dict:
-        return {"name_parts": tuple(values.get(k, "") for k in NAME)}
+        return {"name_parts": tuple(values.get(k, "") for k in NAME),
+                "email": values.get("email", "")}
 
     def birth_date(self, values: dict, typed: dict) -> str | None:
         if values.get("date_of_birth"):

@@ -269,5 +269,10 @@ def test_forgot_is_limited_per_address(app, practices, make_staff, monkeypatch):
     codes = [person.post("/admin/forgot", {"email": "sam@riverside.example"}).status_code
              for _ in range(3)]
     assert codes == [200, 200, 429]
-    other = person.post("/admin/forgot", {"email": "ada@riverside.example"})
+    elsewhere = {"environ_base": {"REMOTE_ADDR": "192.0.2.44"}}
+    other = person.post("/admin/forgot", {"email": "ada@riverside.example"}, **elsewhere)
     assert other.status_code == 200
+    same = person.post("/admin/forgot", {"email": "sam@riverside.example"}, **elsewhere)
+    assert same.status_code == 429   # the address typed: whoever asks
+    mine = person.post("/admin/forgot", {"email": "bo@riverside.example"})
+    assert mine.status_code == 429   # and the client: whatever it types

@@ -15,7 +15,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
 from extensions import db
-from tests.conftest import CHEAP_ARGON2
+from tests.conftest import CHEAP_ARGON2, RELAXED_LIMITS
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -72,7 +72,7 @@ def live_server(tmp_path_factory):
     path = tmp_path_factory.mktemp("e2e") / "e2e.db"
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
                       "SECRET_KEY": "e" * 40, "SERVER_NAME": None, **CHEAP_ARGON2,
-                      **ROBOT_CHECK})
+                      **RELAXED_LIMITS, **ROBOT_CHECK})
     assert app.config.get("WTF_CSRF_ENABLED", True), "CSRF stays on in the browser tests"
     with app.app_context():
         db.create_all()   # tests only; the app itself migrates

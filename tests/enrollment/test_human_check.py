@@ -118,31 +118,28 @@ def test_expired_challenge_is_refused(client, practices, robot_on, monkeypatch):
     assert "expired" in resp.get_data(as_text=True)
 
 
-def test_reused_solution_is_refused(client, practices, robot_on):
+def test_reused_solution_is_refused(app, client, practices, robot_on):
+    """A solution works once: another draft (the same draft is not asked again)."""
     patient, page = at_insurance(client, practices)
     challenge, _ = widget(page)
     payload = solved(challenge)
     assert post_insurance(patient, human_check_proof=payload, human_check="y").status_code == 303
-    patient.get("/enroll/insurance")
-    resp = post_insurance(patient, human_check_proof=payload, human_check="y")
+    other, _ = at_insurance(app.test_client(), practices)
+    resp = post_insurance(other, human_check_proof=payload, human_check="y")
     assert resp.status_code == 422
     assert "already used" in resp.get_data(as_text=True)
 
 
-def test_fallback_without_javascript(client, practices, robot_on, monkeypatch):
+def test_fallback_without_javascript(app, client, practices, robot_on, monkeypatch):
+    monkeypatch.setitem(robot_on.config, "HUMAN_CHECK_FALLBACK_MIN_SECONDS", 0)
     patient, page = at_insurance(client, practices)
     _, token = widget(page)
-    too_fast = post_insurance(patient, human_check="y", human_check_token=token)
-    assert too_fast.status_code == 422
-    assert "take a moment" in too_fast.get_data(as_text=True)
-    monkeypatch.setitem(robot_on.config, "HUMAN_CHECK_FALLBACK_MIN_SECONDS", 0)
-    _, token = widget(patient.get("/enroll/insurance").get_data(as_text=True))
     unticked = post_insurance(patient, human_check_token=token)
     assert unticked.status_code == 422
     ok = post_insurance(patient, human_check="y", human_check_token=token)
     assert ok.status_code == 303
-    patient.get("/enroll/insurance")
-    again = post_insurance(patient, human_check="y", human_check_token=token)
+    other, _ = at_insurance(app.test_client(), practices)
+    again = post_insurance(other, human_check="y", human_check_token=token)
     assert again.status_code == 422 and "already used" in again.get_data(as_text=True)
 
 
@@ -159,17 +156,17 @@ def test_fallback_token_expires(client, practices, robot_on, monkeypatch):
     assert resp.status_code == 422 and "expired" in resp.get_data(as_text=True)
 
 
-def test_fallback_is_rate_limited_per_address(client, practices, robot_on, monkeypatch):
+def test_fallback_is_rate_limited_per_address(app, practices, robot_on, monkeypatch):
     monkeypatch.setitem(robot_on.config, "HUMAN_CHECK_FALLBACK_MIN_SECONDS", 0)
     monkeypatch.setitem(robot_on.config, "HUMAN_CHECK_FALLBACK_LIMIT", "2 per hour")
-    patient, page = at_insurance(client, practices)
     codes = []
-    for _ in range(3):
-        _, token = widget(patient.get("/enroll/insurance").get_data(as_text=True))
-        codes.append(post_insurance(patient, human_check="y", human_check_token=token).status_code)
-        patient.get("/enroll/insurance")
-    assert codes[:2] == [303, 303]
-    assert codes[2] == 429
+    for _ in range(3):   # three sign-ups from one address
+        patient, page = at_insurance(app.test_client(), practices)
+        _, token = widget(page)
+        codes.append(post_insurance(patient, human_check="y", human_check_token=token))
+    assert [resp.status_code for resp in codes] == [303, 303, 429]
+    assert "Try again in 60 minutes" in codes[2].get_data(as_text=True)
+    assert 3500 <= int(codes[2].headers["Retry-After"]) <= 3600
 
 
 def test_check_off_lets_posts_through(client, practices):
