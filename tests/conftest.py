@@ -3,8 +3,10 @@
 The database is SQLite in a temporary folder unless TEST_DATABASE_URL names another
 (`make test` runs the suite a second time on PostgreSQL that way).
 """
+import importlib.util
 import os
 import re
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -33,8 +35,18 @@ def test_config(tmp_path_factory) -> dict:
             **CHEAP_ARGON2}
 
 
+def catalogs():
+    """translations/catalogs.py (a script, not a package)."""
+    path = Path(__file__).resolve().parent.parent / "translations" / "catalogs.py"
+    spec = importlib.util.spec_from_file_location("catalogs", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
+    catalogs().compile_all(only_stale=True)   # `make translations`, for a bare pytest
     app = create_app(test_config(tmp_path_factory))
     with app.app_context():
         db.drop_all()

@@ -12,7 +12,7 @@ FLOORS = [
     {"enrollment"},
     {"audit", "outbox"},
     {"auth"},
-    {"assets", "config", "crypto", "database", "deploy", "errors", "extensions", "htmx",
+    {"assets", "config", "crypto", "database", "deploy", "errors", "extensions", "htmx", "i18n",
      "seclog", "security", "serving"},
 ]
 FLOOR = {name: level for level, names in enumerate(FLOORS) for name in names}
