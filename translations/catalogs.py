@@ -58,6 +58,10 @@ def catalogs(domain: str) -> list[Path]:
     return sorted(HERE.glob(f"*/LC_MESSAGES/{domain}.po"))
 
 
+def _name(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def _read(path: Path):
     with path.open("rb") as f:
         return read_po(f, locale=path.parent.parent.name, domain=path.stem)
@@ -90,11 +94,11 @@ def update(check: bool = False) -> list[str]:
             if text == path.read_bytes():
                 continue
             if check:
-                stale.append(f"{path.relative_to(ROOT)}: {len(new)} new, {len(gone)} "
+                stale.append(f"{_name(path)}: {len(new)} new, {len(gone)} "
                              f"removed or changed: {sorted(new)[:5]} {sorted(gone)[:5]}")
             else:
                 path.write_bytes(text)
-                print(f"{path.relative_to(ROOT)}: {len(new)} new, {len(gone)} removed")
+                print(f"{_name(path)}: {len(new)} new, {len(gone)} removed")
     return stale
 
 
@@ -137,7 +141,7 @@ def init(code: str, domain: str = "messages") -> Path:
     """A new language's catalog from the sources, every entry untranslated."""
     path = HERE / code / "LC_MESSAGES" / f"{domain}.po"
     if path.exists():
-        raise SystemExit(f"{path.relative_to(ROOT)} exists")
+        raise SystemExit(f"{_name(path)} exists")
     catalog = extract(domain)
     catalog.locale = Locale.parse(code)
     catalog.revision_date = datetime.now(timezone.utc)
@@ -153,7 +157,7 @@ def status() -> int:
         for path in catalogs(domain):
             found = problems(path)
             total = sum(1 for m in _read(path) if m.id)
-            print(f"{path.relative_to(ROOT)}: {total} strings, "
+            print(f"{_name(path)}: {total} strings, "
                   + ", ".join(f"{len(v)} {k}" for k, v in found.items()))
             for kind, items in found.items():
                 for item in items:
@@ -181,7 +185,7 @@ def main(argv: list[str]) -> int:
     if command == "status":
         return status()
     if command == "init" and len(argv) in (3, 4):
-        print(init(*argv[2:]).relative_to(ROOT))
+        print(_name(init(*argv[2:])))
         return 0
     print(__doc__, file=sys.stderr)
     return 2
