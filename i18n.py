@@ -15,6 +15,7 @@ the browser shows (also after htmx pushed another step's address).  Any GET with
 sets the cookie and redirects to the same page without it, rebuilt from its route, so
 the redirect never leaves the site.  No patient data ever rides on it.
 """
+import os
 from functools import lru_cache
 
 from babel import Locale
@@ -150,8 +151,26 @@ def _vary(resp):
     return resp
 
 
+def missing_catalogs(app: Flask) -> list[str]:
+    """The compiled catalogs (.mo) a language of LANGUAGES needs and does not have: its
+    pages would silently be English.  `make translations` makes them."""
+    folder = app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")[0]
+    default = app.config["BABEL_DEFAULT_LOCALE"]
+    return [f"{folder}/{code}/LC_MESSAGES/messages.mo" for code in app.config["LANGUAGES"]
+            if code != default
+            and not os.path.exists(os.path.join(folder, code, "LC_MESSAGES", "messages.mo"))]
+
+
 def init_app(app: Flask) -> None:
+    from config import ConfigError
     from extensions import babel
+    missing = missing_catalogs(app)
+    if missing and app.config.get("PRODUCTION"):
+        raise ConfigError("compile the message catalogs first (make translations, or "
+                          "python translations/catalogs.py compile): missing "
+                          + ", ".join(missing))
+    if missing:
+        app.logger.warning("missing compiled catalogs (make translations): %s", missing)
     babel.init_app(app, locale_selector=select_locale)
     app.before_request(_switch)
     app.after_request(_vary)

@@ -44,9 +44,13 @@ def catalogs():
     return module
 
 
+def pytest_sessionstart(session):
+    """`make translations` (the .mo files are not committed), for a bare pytest too."""
+    catalogs().compile_all(only_stale=True)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
-    catalogs().compile_all(only_stale=True)   # `make translations`, for a bare pytest
     app = create_app(test_config(tmp_path_factory))
     with app.app_context():
         db.drop_all()

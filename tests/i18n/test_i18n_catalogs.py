@@ -3,6 +3,8 @@ up to date with the sources, every patient string of every language translated, 
 fuzzy entry, no placeholder that differs from the English; and the checks can fail."""
 import shutil
 
+import pytest
+
 from babel.messages.pofile import read_po, write_po
 
 from tests.conftest import catalogs
@@ -86,3 +88,14 @@ def test_compiled_catalogs_leave_fuzzy_entries_out(tmp_path, monkeypatch):
         compiled = Translations(f)
     assert compiled.gettext("Sign in") == "Sign in"          # fuzzy: not used
     assert compiled.gettext("Sign out") == "Cerrar sesión"
+
+
+def test_production_refuses_to_start_without_the_compiled_catalogs(make_app, tmp_path,
+                                                                    caplog):
+    """Without its .mo a language's pages would silently be English."""
+    from config import ConfigError
+    empty = {"BABEL_TRANSLATION_DIRECTORIES": f"{tmp_path};{tmp_path}"}
+    with pytest.raises(ConfigError, match="make translations.*es_US/LC_MESSAGES/messages.mo"):
+        make_app(**empty, PRODUCTION=True)
+    make_app(**empty)   # development: starts, and says so in the log
+    assert "missing compiled catalogs" in caplog.text
