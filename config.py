@@ -155,9 +155,11 @@ def language_settings() -> dict:
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": _locales("PORTAL_LANGUAGES", "en,es_US"),
         "DASHBOARD_LANGUAGES": _locales("DASHBOARD_LANGUAGES", "en"),
-        # Two catalogs in one folder, merged: the patient's side and the dashboard's.
+        # Two catalogs in one folder, merged: the dashboard's, then the patient side's,
+        # which has the last word on a string both use ("Name"): a patient page never
+        # shows the dashboard's translation.
         "BABEL_TRANSLATION_DIRECTORIES": f"{root};{root}",
-        "BABEL_DOMAIN": "messages;admin",
+        "BABEL_DOMAIN": "admin;messages",
         # WTForms' own messages ("This field is required.") in the page's language.
         "WTF_I18N_ENABLED": True,
     }

@@ -154,7 +154,9 @@ def _vary(resp):
 def missing_catalogs(app: Flask) -> list[str]:
     """The compiled catalogs (.mo) a language of LANGUAGES needs and does not have: its
     pages would silently be English.  `make translations` makes them."""
-    folder = app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")[0]
+    pairs = zip(app.config["BABEL_DOMAIN"].split(";"),
+                app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";"))
+    folder = dict(pairs).get("messages", "translations")
     default = app.config["BABEL_DEFAULT_LOCALE"]
     return [f"{folder}/{code}/LC_MESSAGES/messages.mo" for code in app.config["LANGUAGES"]
             if code != default

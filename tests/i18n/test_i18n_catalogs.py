@@ -99,3 +99,29 @@ def test_production_refuses_to_start_without_the_compiled_catalogs(make_app, tmp
         make_app(**empty, PRODUCTION=True)
     make_app(**empty)   # development: starts, and says so in the log
     assert "missing compiled catalogs" in caplog.text
+
+
+def test_a_dashboard_catalog_joins_in_and_never_changes_a_patient_page(make_app, tmp_path):
+    """Ready for catalogs: an admin.po translates the dashboard for staff whose browser
+    asks for it (DASHBOARD_LANGUAGES); a string both sides use keeps the patient side's
+    translation on every page."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+    from flask_babel import force_locale, gettext
+    c = catalogs()
+    folder = tmp_path / "es_US" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    shutil.copy(c.HERE / "es_US" / "LC_MESSAGES" / "messages.mo", folder / "messages.mo")
+    admin = Catalog(locale="es_US", domain="admin")
+    admin.add("Staff dashboard", "Panel del personal")
+    admin.add("Name", "Nombre (panel)")
+    with (folder / "admin.mo").open("wb") as f:
+        write_mo(f, admin)
+    other = make_app(BABEL_TRANSLATION_DIRECTORIES=f"{tmp_path};{tmp_path}",
+                     DASHBOARD_LANGUAGES=["en", "es_US"])
+    with other.test_request_context(), force_locale("es_US"):
+        assert gettext("Staff dashboard") == "Panel del personal"
+        assert gettext("Name") == "Nombre completo"
+        assert gettext("Sign out") == "Cerrar sesión"
+    page = other.test_client().get("/admin/login", headers={"Accept-Language": "es"})
+    assert "Panel del personal" in page.get_data(as_text=True)
