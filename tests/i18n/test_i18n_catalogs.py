@@ -108,6 +108,8 @@ def test_a_dashboard_catalog_joins_in_and_never_changes_a_patient_page(make_app,
     from babel.messages.catalog import Catalog
     from babel.messages.mofile import write_mo
     from flask_babel import force_locale, gettext
+
+    from extensions import babel
     c = catalogs()
     folder = tmp_path / "es_US" / "LC_MESSAGES"
     folder.mkdir(parents=True)
@@ -119,9 +121,17 @@ def test_a_dashboard_catalog_joins_in_and_never_changes_a_patient_page(make_app,
         write_mo(f, admin)
     other = make_app(BABEL_TRANSLATION_DIRECTORIES=f"{tmp_path};{tmp_path}",
                      DASHBOARD_LANGUAGES=["en", "es_US"])
-    with other.test_request_context(), force_locale("es_US"):
-        assert gettext("Staff dashboard") == "Panel del personal"
-        assert gettext("Name") == "Nombre completo"
-        assert gettext("Sign out") == "Cerrar sesión"
-    page = other.test_client().get("/admin/login", headers={"Accept-Language": "es"})
-    assert "Panel del personal" in page.get_data(as_text=True)
+    # Flask-Babel keeps loaded catalogs on the one Babel object, by locale only (one app
+    # per process in production): this app with other catalogs starts and ends afresh.
+    with other.app_context():
+        cache = babel.domain_instance.cache
+    cache.clear()
+    try:
+        with other.test_request_context(), force_locale("es_US"):
+            assert gettext("Staff dashboard") == "Panel del personal"
+            assert gettext("Name") == "Nombre completo"
+            assert gettext("Sign out") == "Cerrar sesión"
+        page = other.test_client().get("/admin/login", headers={"Accept-Language": "es"})
+        assert "Panel del personal" in page.get_data(as_text=True)
+    finally:
+        cache.clear()
