@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app app
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint test-sqlite test-postgres install install-dev migrate seed bench messages clean
+.PHONY: run test lint test-sqlite test-postgres install install-dev migrate seed bench messages \
+	translations check-messages translations-status clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +36,7 @@ seed: migrate
 
 # Email flows with no extra step: the outbox sender and, without MAIL_SERVER, the local
 # SMTP sink (instance/mail/*.eml) run in the background and stop with the server.
-run: seed
+run: seed translations
 	@pids=""; trap 'kill $$pids 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	if [ -z "$$MAIL_SERVER" ]; then $(FLASK) mail-sink & pids="$$!"; fi; \
 	$(FLASK) outbox send --watch & pids="$$pids $$!"; \
@@ -45,17 +46,17 @@ run: seed
 # one real-browser run), then again on PostgreSQL; the PostgreSQL pass also runs
 # tests/deploy/test_load_balanced.py (two gunicorn servers behind a real nginx, one Redis):
 # skipped without nginx or Redis, an error with CI=true.
-test: lint
+test: lint check-messages
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
 lint: install-dev
 	$(BIN)/ruff check --quiet .
 
-test-sqlite:
+test-sqlite: translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-postgres:
+test-postgres: translations
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(subst +psycopg,,$(PG_URL))', connect_timeout=3).close()" 2>/dev/null; then \
 		TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then \
@@ -69,8 +70,21 @@ bench: install-dev $(VENV)/.installed-bench
 	$(BIN)/python bench/queue_speed.py
 	$(BIN)/python bench/load.py
 
+# Languages (README "Languages"; translations/catalogs.py does the work).
+# messages: extract every string, update each language's .po (new strings untranslated,
+# never guessed); translations: compile the .mo files (not committed); check-messages:
+# fail when a .po is behind the sources; translations-status: what is left to translate.
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o messages.pot --ignore-dirs=".venv tests bench" .
+	$(BIN)/python translations/catalogs.py update
+
+translations: install
+	$(BIN)/python translations/catalogs.py compile
+
+check-messages: install
+	$(BIN)/python translations/catalogs.py check
+
+translations-status: install
+	$(BIN)/python translations/catalogs.py status
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -2,8 +2,7 @@
 pages and security headers.  Nothing else."""
 import os
 
-from flask import Flask, current_app, request
-from flask_babel import get_locale
+from flask import Flask
 
 import account
 import admin
@@ -12,22 +11,19 @@ import crypto
 import enrollment
 import errors
 import home
+import i18n
 import outbox
 import rate_limits
 import seclog
 from assets import Assets
 from config import load_config
 from database import init_database
-from extensions import babel, compress, csrf, db, limiter, mail, migrate
+from extensions import compress, csrf, db, limiter, mail, migrate
 from security import init_security_headers
 from serving import init_serving
 
 # Top to bottom: what each registers (blueprints, user kinds, CLI commands).
 PACKAGES = (auth, outbox, enrollment, home, admin, account)
-
-
-def select_locale():
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -41,8 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.globals["get_locale"] = get_locale
+    i18n.init_app(app)   # Flask-Babel, the patient's choice of language, the switcher
     compress.init_app(app)
     limiter.init_app(app)
     rate_limits.init_app(app)   # Retry-After and the wait on every 429

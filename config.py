@@ -199,6 +199,42 @@ def throttle_settings() -> dict:
     return values
 
 
+def _locales(name: str, default: str) -> list[str]:
+    """A comma-separated list of locales ("en,es_US"), each one Babel knows, English
+    (the source language, every page's fallback) among them."""
+    from babel import Locale, UnknownLocaleError
+    codes = [c.strip() for c in os.environ.get(name, default).split(",") if c.strip()]
+    for code in codes:
+        try:
+            if str(Locale.parse(code)) != code:
+                raise ValueError(code)
+        except (ValueError, UnknownLocaleError) as exc:
+            raise ConfigError(f"{name}: {code!r} is not a locale as Babel writes it "
+                              f"(e.g. es_US, fr_CA)") from exc
+    if "en" not in codes:
+        raise ConfigError(f"{name} must include en, the language of the sources")
+    return codes
+
+
+def language_settings() -> dict:
+    """Languages (i18n.py, README "Languages"): the patient's side offers LANGUAGES
+    (each needs translations/<code>/LC_MESSAGES/messages.po), the dashboard offers
+    DASHBOARD_LANGUAGES (each needs an admin.po: none yet, so English)."""
+    root = Path(__file__).resolve().parent / "translations"
+    return {
+        "BABEL_DEFAULT_LOCALE": "en",
+        "LANGUAGES": _locales("PORTAL_LANGUAGES", "en,es_US"),
+        "DASHBOARD_LANGUAGES": _locales("DASHBOARD_LANGUAGES", "en"),
+        # Two catalogs in one folder, merged: the dashboard's, then the patient side's,
+        # which has the last word on a string both use ("Name"): a patient page never
+        # shows the dashboard's translation.
+        "BABEL_TRANSLATION_DIRECTORIES": f"{root};{root}",
+        "BABEL_DOMAIN": "admin;messages",
+        # WTForms' own messages ("This field is required.") in the page's language.
+        "WTF_I18N_ENABLED": True,
+    }
+
+
 def load_config(instance_path: str) -> dict:
     production = os.environ.get("PORTAL_ENV", "development").lower() == "production"
     if production:
@@ -297,6 +333,5 @@ def load_config(instance_path: str) -> dict:
         "COMPRESS_LEVEL": 6,
         "COMPRESS_MIN_SIZE": 300,
         "MAX_CONTENT_LENGTH": 64 * 1024,
-        "BABEL_DEFAULT_LOCALE": "en",
-        "LANGUAGES": ["en"],
+        **language_settings(),
     }

@@ -9,8 +9,8 @@ from enrollment.codes import policy_message
 
 
 class AccountForm(FlaskForm):
-    class Meta:
-        locales = False
+    """Flask-WTF translates WTForms' own messages into the page's language
+    (WTF_I18N_ENABLED, config.py); Meta.locales does not apply to a FlaskForm."""
 
 
 class LoginForm(AccountForm):

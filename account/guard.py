@@ -7,6 +7,7 @@ from flask_login import current_user
 from auth.login import login_required, signed_in_as
 
 from . import bp
+from .language import keep_language
 from .patients import request_of
 
 PATIENT = "patient"
@@ -18,6 +19,7 @@ def patient_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         g.enrollment = request_of(current_user)
+        keep_language(current_user, g.enrollment)
         return view(*args, **kwargs)
     return login_required(PATIENT)(wrapped)
 

@@ -76,7 +76,7 @@ def keepalive():
 def _practice_contact(account) -> dict:
     practice = account.practice
     return {"name": practice.name, "phone": display_phone(practice.phone),
-            "tel": practice.phone, "email": practice.reply_to}
+            "tel": practice.phone, "email": practice.reply_to, "zone": practice.timezone}
 
 
 @bp.get("/status")

@@ -93,7 +93,8 @@ def _heading(state: str) -> str:
 
 def _practice(account) -> dict:
     practice = account.practice
-    return {"name": practice.name, "phone": display_phone(practice.phone)}
+    return {"name": practice.name, "phone": display_phone(practice.phone),
+            "zone": practice.timezone}
 
 
 def _link_page(state: str, token: str, row=None, form=None, outcome=None):
@@ -103,7 +104,7 @@ def _link_page(state: str, token: str, row=None, form=None, outcome=None):
            "lock_minutes": cfg["RECOVERY_LOCK_MINUTES"], "until": None, "tries_left": 0,
            "practice": _practice(row.account) if row is not None else None}
     if outcome is not None:
-        ctx.update(until=outcome.until and outcome.until.strftime("%H:%M"),
+        ctx.update(until=outcome.until,
                    tries_left=outcome.tries_left)
     return render("account/recover.html", "content", status=LINK_STATUS[state],
                   heading=_heading(state), **ctx)

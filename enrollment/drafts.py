@@ -12,12 +12,13 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+import i18n
 from auth.tokens import digest
 from database import write_transaction
 from extensions import db
 
 from . import steps
-from .models import Draft, utcnow
+from .models import Draft, EnrollmentRequest, PatientAccount, utcnow
 
 DRAFT_COOKIE = "enroll_draft"
 VISIT_COOKIE = "enroll_visit"
@@ -40,10 +41,28 @@ def create() -> tuple[Draft, str]:
     token = secrets.token_urlsafe(24)   # 192 bits
     now = utcnow()
     draft = Draft(id=digest(token), data={}, clean={}, done=[], created_at=now,
-                  updated_at=now, expires_at=now + ttl(), locale="en")
+                  updated_at=now, expires_at=now + ttl(), locale=i18n.current())
     with write_transaction():
         db.session.add(draft)
     return draft, token
+
+
+def keep_language(draft: Draft) -> None:
+    """The draft's language is the patient's: shown when this browser has not chosen
+    (i18n.remember), and changed when the patient chooses another.  Once submitted,
+    the request and its account change with it: later emails are in that language."""
+    i18n.remember(draft.locale)
+    here = i18n.current()
+    if draft.locale == here:
+        return
+    with write_transaction():
+        draft.locale = here
+        if draft.request_id is not None:
+            req = db.session.get(EnrollmentRequest, draft.request_id)
+            if req is not None:
+                req.locale = here
+                db.session.execute(sa.update(PatientAccount).where(
+                    PatientAccount.id == req.account_id).values(locale=here))
 
 
 def visit_mark(draft: Draft) -> str:

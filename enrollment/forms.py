@@ -6,5 +6,5 @@ from flask_wtf import FlaskForm
 class StepForm(FlaskForm):
     ctx = None  # set by the wizard: the draft, its practice and the policy limits
 
-    class Meta:
-        locales = False
+    # Flask-WTF translates WTForms' own messages into the page's language
+    # (WTF_I18N_ENABLED, config.py); Meta.locales does not apply to a FlaskForm.

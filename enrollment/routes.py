@@ -20,6 +20,8 @@ from . import bp
 def load_draft():
     g.draft = drafts.load(request.cookies.get(drafts.DRAFT_COOKIE))
     g.new_token = None
+    if g.draft is not None:
+        drafts.keep_language(g.draft)
     if request.endpoint in ("enrollment.resume", "enrollment.start_over"):
         return None
     draft = g.draft

@@ -25,6 +25,8 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import policy
+from email.header import Header
 from email.utils import formataddr, parseaddr
 from typing import Callable
 
@@ -144,9 +146,25 @@ def sender_of(row: OutboxMessage) -> tuple[str, str]:
     return (f'"{quoted}" <{address}>' if name else address), address
 
 
+class _Mail(Message):
+    """A subject with letters beyond ASCII ("Su cita está confirmada") as RFC 2047
+    encoded words, folded once: Flask-Mail encodes it, then the SMTP policy folds it
+    again, gluing an encoded word to a word ("inscripci=?utf-8?q?=C3=B3n?=", which
+    mail clients show as it is) or doubling a space."""
+
+    def _message(self):
+        msg = super()._message()
+        if self.subject and not self.subject.isascii():
+            msg.policy = policy.compat32   # store the encoded lines as they are
+            msg.replace_header("Subject", Header(self.subject, "utf-8",
+                                                 header_name="Subject").encode())
+            msg.policy = policy.SMTP.clone(refold_source="none")
+        return msg
+
+
 def to_mail(row: OutboxMessage) -> Message:
     sender, _ = sender_of(row)
-    msg = Message(subject=row.subject, recipients=[row.to_addr], sender=sender,
+    msg = _Mail(subject=row.subject, recipients=[row.to_addr], sender=sender,
                   body=row.body_text, html=row.body_html or None,
                   reply_to=row.reply_to or None,
                   extra_headers={"Auto-Submitted": "auto-generated"})

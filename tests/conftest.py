@@ -3,8 +3,10 @@
 The database is SQLite in a temporary folder unless TEST_DATABASE_URL names another
 (`make test` runs the suite a second time on PostgreSQL that way).
 """
+import importlib.util
 import os
 import re
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -40,6 +42,20 @@ def test_config(tmp_path_factory) -> dict:
     return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "t" * 40,
             "SERVER_NAME": None, "HUMAN_CHECK": False,  # tests of the check turn it on
             "PORTAL_BASE_URL": "http://localhost", **CHEAP_ARGON2, **RELAXED_LIMITS}
+
+
+def catalogs():
+    """translations/catalogs.py (a script, not a package)."""
+    path = Path(__file__).resolve().parent.parent / "translations" / "catalogs.py"
+    spec = importlib.util.spec_from_file_location("catalogs", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def pytest_sessionstart(session):
+    """`make translations` (the .mo files are not committed), for a bare pytest too."""
+    catalogs().compile_all(only_stale=True)
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ FLOORS = [
     {"audit", "outbox"},
     {"auth"},
     {"assets", "config", "crypto", "database", "deploy", "errors", "extensions", "htmx",
-     "rate_limits", "seclog", "security", "serving"},
+     "i18n", "rate_limits", "seclog", "security", "serving"},
 ]
 FLOOR = {name: level for level, names in enumerate(FLOORS) for name in names}
 BOTTOM = len(FLOORS) - 1

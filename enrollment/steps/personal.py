@@ -46,7 +46,7 @@ class PersonalForm(StepForm):
         born = field.data
         today = date.today()
         if born is None:
-            raise ValidationError(_l("Enter a real date of birth, like 1980-04-27."))
+            raise ValidationError(_l("Enter a real date of birth, like 04/27/1980."))
         if born >= today or born.year < today.year - 125:
             raise ValidationError(_l("Date of birth must be a real date in the past."))
         minimum = self.ctx.min_age

@@ -9,8 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from account.models import RecoveryToken
+from auth.clock import format_when
 from database import write_transaction
-from enrollment.models import utcnow
+from enrollment.models import Practice, utcnow
 from extensions import db
 from tests.account.conftest import account_of, approve
 from tests.account.recovery_helpers import (
@@ -149,8 +150,12 @@ def test_three_wrong_answers_lock_recovery_until_the_time_passes(app, smtp, pati
     account = account_of(app, user.username)
     until = account.recovery_locked_until
     assert until is not None and account.recovery_failures == 0
+    with app.app_context():   # the lock's end in the practice's zone, as people read it
+        zone = db.session.get(Practice, account.practice_id).timezone
+    shown = format_when(until, zone, "en", ("medium", "short"))
     expected = (f"Recovery is locked for 20 minutes after 3 wrong answers. Try again after "
-                f"{until:%H:%M} UTC or call your practice at (")
+                f"{shown} or call your practice at (")
+    assert shown.time in page and shown.zone.isalpha()
     assert expected in page
 
     # Locked: the right answers do nothing, the page says so (GET and POST).
