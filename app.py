@@ -13,6 +13,7 @@ import enrollment
 import errors
 import home
 import outbox
+import upkeep
 from assets import Assets
 from config import load_config
 from database import init_database
@@ -21,7 +22,7 @@ from security import init_security_headers
 from serving import init_serving
 
 # Top to bottom: what each registers (blueprints, user kinds, CLI commands).
-PACKAGES = (auth, outbox, enrollment, home, admin, account)
+PACKAGES = (auth, outbox, enrollment, home, admin, account, upkeep)
 
 
 def select_locale():

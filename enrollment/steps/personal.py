@@ -113,7 +113,8 @@ class PersonalStep(Step):
     def correction(self, values: dict, req) -> dict:
         """A new email address is unconfirmed again."""
         columns = {k: values.get(k) or "" for k in COLUMNS}
-        columns["date_of_birth"] = date.fromisoformat(values["date_of_birth"])
+        # A bulk UPDATE (account/corrections.py): the date's search hash goes with it.
+        columns.update(req.birth_columns(date.fromisoformat(values["date_of_birth"])))
         if columns["email"].lower() != (req.email or "").lower():
             columns["email_confirmed_at"] = None
         return columns
