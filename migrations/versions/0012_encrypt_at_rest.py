@@ -12,6 +12,8 @@ from alembic import op
 from alembic.util import CommandError
 import sqlalchemy as sa
 
+from sqlalchemy.ext.compiler import compiles
+
 import crypto
 
 
@@ -62,6 +64,18 @@ EXPRESSION_INDEXES = {'ix_request_last_name': ('last_name', True),
                       'ix_request_email_any': ('email', False)}
 
 
+class _SQLiteDate(sa.String):
+    """DATE as SQLite declares it, for the downgrade's copy: a batch copy CASTs a value
+    whose type changes affinity, and CAST('1984-05-17' AS DATE) is 1984 (NUMERIC).  As a
+    String, the ISO text is copied as it is, as sa.Date had stored it."""
+    cache_ok = True
+
+
+@compiles(_SQLiteDate, 'sqlite')
+def _sqlite_date(_element, _compiler, **_kw):
+    return 'DATE'
+
+
 def _sqlite() -> bool:
     return op.get_bind().dialect.name == 'sqlite'
 
@@ -97,6 +111,8 @@ def _alter(table: str, encrypted: bool) -> None:
             nullable_before = column == 'step_values'
             nullable_after = nullable_before or column in personal
             new_type = sa.Text() if is_encrypted else old
+            if not postgres and isinstance(old, sa.Date):
+                old = _SQLiteDate()
             target, current = (new_type, old) if encrypted else (old, new_type)
             using = {}
             if postgres and target.__class__ is not current.__class__:
