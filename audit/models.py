@@ -51,7 +51,8 @@ RETENTION_PURGE = "audit_retention_purge"
 def _no_bulk_changes(state):
     if not (state.is_update or state.is_delete):
         return
-    if getattr(state.statement, "table", None) is not AuditEvent.__table__:
+    target = getattr(state.statement, "table", None)   # an annotated copy: by name
+    if getattr(target, "name", None) != AuditEvent.__tablename__:
         return
     if state.is_delete and state.execution_options.get(RETENTION_PURGE):
         return
