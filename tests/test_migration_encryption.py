@@ -93,7 +93,7 @@ def plain(value):
     return json.loads(value) if isinstance(value, str) and value.startswith("{") else value
 
 
-def test_0012_encrypts_existing_rows_and_its_downgrade_decrypts_them(app, fresh_url):
+def test_0012_encrypts_existing_rows_and_its_downgrade_decrypts_them(app, fresh_url):  # noqa: F811
     keys = app.extensions["crypto"]   # the keys every `flask` run here shares
     _flask("db", "upgrade", OLD, database_url=fresh_url)
     fill_old(fresh_url)

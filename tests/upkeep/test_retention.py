@@ -105,7 +105,7 @@ def test_a_rejected_requests_personal_data_goes_after_the_retention_period(
 def _request(app, request_id: int) -> EnrollmentRequest:
     with app.app_context():
         req = db.session.get(R, request_id, populate_existing=True)
-        req.appointment   # loaded while the session is open
+        assert req.appointment is not None   # loaded while the session is open
         return req
 
 
