@@ -2,6 +2,7 @@
 value re-encrypted with it in batches (a second run changes nothing, the old key can
 then go); a new index key, every search hash recomputed (rotate never touches them)."""
 import re
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -117,3 +118,33 @@ def test_reindex_recomputes_the_search_hash_and_rotate_leaves_it(
     assert counts(result.output) == {"enrollment_request": 1}
     assert found() and stored_hash() != before
     assert counts(runner.invoke(args=["keys", "reindex"]).output) == {"enrollment_request": 0}
+
+
+def test_rotate_never_overwrites_a_value_saved_meanwhile(app, use_keys, practices,
+                                                         patient_request, monkeypatch):
+    """Between rotate's read and its write the patient corrects the date of birth (under
+    the new key): the row keeps the patient's value and is not counted."""
+    import upkeep.keys
+    old, new = crypto.new_data_key(), crypto.new_data_key()
+    use_keys([old])
+    req = patient_request(1)
+    keys = use_keys([new, old])
+    real = upkeep.keys._rotated
+
+    def with_a_save_between(keys_, table, names, row):
+        rotated = real(keys_, table, names, row)
+        if table.name == "enrollment_request":
+            with db.engine.begin() as conn:   # another connection: the patient's save
+                conn.execute(table.update().where(table.c.id == row[0])
+                             .values(date_of_birth=date(1984, 3, 10)))
+        return rotated
+    monkeypatch.setattr(upkeep.keys, "_rotated", with_a_save_between)
+    with app.app_context():
+        table = db.metadata.tables["enrollment_request"]
+        columns = crypto.encrypted_columns(db.metadata)["enrollment_request"]
+        assert upkeep.keys.rotate_table(table, columns, 10) == 0
+        saved = db.session.get(EnrollmentRequest, req.id)
+        assert saved.date_of_birth == date(1984, 3, 10)
+        raw = db.session.execute(sa.select(sa.type_coerce(
+            table.c.date_of_birth, sa.Text))).scalar_one()
+    assert keys.is_current(raw)   # the patient's save used the new key
