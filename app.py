@@ -15,6 +15,7 @@ import i18n
 import outbox
 import rate_limits
 import seclog
+import upkeep
 from assets import Assets
 from config import load_config
 from database import init_database
@@ -23,7 +24,7 @@ from security import init_security_headers
 from serving import init_serving
 
 # Top to bottom: what each registers (blueprints, user kinds, CLI commands).
-PACKAGES = (auth, outbox, enrollment, home, admin, account)
+PACKAGES = (auth, outbox, enrollment, home, admin, account, upkeep)
 
 
 def create_app(config: dict | None = None) -> Flask:

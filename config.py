@@ -30,6 +30,14 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _days(name: str, default: int) -> int:
+    """A number of days to keep something: a whole number, 1 or more."""
+    days = _int(name, default)
+    if days < 1:
+        raise ConfigError(f"{name} must be 1 or more (days), got {days}")
+    return days
+
+
 def _bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None or raw == "":
@@ -254,6 +262,11 @@ def load_config(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "SQLALCHEMY_ECHO": False,
         "DRAFT_TTL_HOURS": ttl_hours,
+        # Retention (`flask --app app purge`): a rejected request's personal data is
+        # deleted this many days after the decision; audit rows are kept six years
+        # (HIPAA's documentation period), then deleted.
+        "RETENTION_REJECTED_DAYS": _days("RETENTION_REJECTED_DAYS", 30),
+        "AUDIT_RETENTION_DAYS": _days("AUDIT_RETENTION_DAYS", 2190),
         # The reverse proxies (TLS terminator, load balancer) in front, by address or
         # network: only from them are X-Forwarded-For/-Proto/-Host believed (serving.py),
         # so rate limits and the audit see the patient's or staff member's address.

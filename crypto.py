@@ -106,6 +106,32 @@ def index_hash(value: str | date | None) -> str | None:
     return keys().index(text)
 
 
+def index_of(source: str) -> dict:
+    """The `info` of a column that holds the index hash of another column of its table
+    (`dob_hash` of `date_of_birth`): `flask --app app keys reindex` finds it by this."""
+    return {"index_of": source}
+
+
+def encrypted_columns(metadata: sa.MetaData) -> dict[str, list[str]]:
+    """{table: its columns of an Encrypted* type}, every table that has some."""
+    found = {}
+    for table in metadata.sorted_tables:
+        names = [c.name for c in table.columns if isinstance(c.type, EncryptedText)]
+        if names:
+            found[table.name] = names
+    return found
+
+
+def index_columns(metadata: sa.MetaData) -> dict[str, list[tuple[str, str]]]:
+    """{table: [(hash column, the column it is the hash of)]}, every table that has some."""
+    found = {}
+    for table in metadata.sorted_tables:
+        pairs = [(c.name, c.info["index_of"]) for c in table.columns if "index_of" in c.info]
+        if pairs:
+            found[table.name] = pairs
+    return found
+
+
 class EncryptedText(sa.types.TypeDecorator):
     """A str, stored as a Fernet token.  None and "" are stored as they are (an empty
     value says nothing), so optional fields cost nothing and stay NULL-able."""

@@ -1,8 +1,8 @@
 """SQLite as a serious embedded default, and one way to open a write transaction.
 
-On SQLite: WAL, a busy timeout, foreign keys on, and write transactions begun with
-BEGIN IMMEDIATE (a deferred transaction that reads and then writes fails at once with
-"database is locked" under a concurrent writer, whatever the timeout).  On PostgreSQL
+On SQLite: WAL, a busy timeout, foreign keys on, secure delete, and write transactions
+begun with BEGIN IMMEDIATE (a deferred transaction that reads and then writes fails at
+once with "database is locked" under a concurrent writer, whatever the timeout).  On PostgreSQL
 the same calls are plain transactions.
 """
 from contextlib import contextmanager
@@ -29,6 +29,10 @@ def _tune_sqlite(engine) -> None:
         cur.execute("PRAGMA busy_timeout=10000")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
+        # Deleted or replaced content is overwritten with zeros, whatever the build's
+        # default (Debian's is on, others off): a purged or erased value does not live
+        # on in the file's free space.
+        cur.execute("PRAGMA secure_delete=ON")
         cur.close()
 
     @event.listens_for(engine, "begin")

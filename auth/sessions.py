@@ -93,9 +93,9 @@ def _set(row_id: int, **values) -> None:
             AuthSession.id == row_id, AuthSession.ended_at.is_(None)).values(**values))
 
 
-def purge(keep: timedelta = timedelta(days=30)) -> int:
+def purge(keep: timedelta = timedelta(days=30), now: datetime | None = None) -> int:
     """Delete session rows ended (or last used) longer ago than `keep`; for cron."""
-    cutoff = utcnow() - keep
+    cutoff = (now or utcnow()) - keep
     with write_transaction():
         return db.session.execute(sa.delete(AuthSession).where(sa.or_(
             AuthSession.ended_at < cutoff, AuthSession.last_seen_at < cutoff))).rowcount

@@ -73,7 +73,10 @@ def rows(n: int, practice_ids: list, seed: int = 6):
             "city": "Springfield", "state": rng.choice(STATES),
             "zip_code": f"{rng.randrange(10000, 99999)}",
             "phone": f"+1{rng.randrange(201, 989)}555{rng.randrange(10000):04d}",
-            "date_of_birth": date(1930, 1, 1) + timedelta(days=rng.randrange(28000)),
+            # Encrypted by the column's type; its search hash as the app writes it.
+            # (drawn where it always was: the same rows as before for the same seed)
+            "date_of_birth": (born := date(1930, 1, 1) + timedelta(days=rng.randrange(28000))),
+            "dob_hash": crypto.index_hash(born),
             "email": (email := f"{first}.{last}{rng.randrange(1000)}@"
                       f"{rng.choice(DOMAINS)}".lower()),
             "email_hash": (email_hash := crypto.name_hash(email)),

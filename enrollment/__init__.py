@@ -1,5 +1,5 @@
 """The patient's enrollment wizard (blueprint "enrollment"), the email-confirmation
-pages (blueprint "confirm_email") and the `seed-demo` and `purge-drafts` commands.
+pages (blueprint "confirm_email") and the `seed-demo` command.
 
 Arrows: enrollment -> auth, outbox; never admin or account."""
 from flask import Blueprint
@@ -15,9 +15,8 @@ bp.add_app_template_global(limits.refused_last_hour, "submissions_refused")
 
 def init_app(app) -> None:
     from . import routes  # noqa: F401  (registers the views on bp)
-    from .cli import purge_drafts, seed_demo
+    from .cli import seed_demo
     from .routes_confirm import confirm_bp
     app.register_blueprint(bp)
     app.register_blueprint(confirm_bp)
     app.cli.add_command(seed_demo)
-    app.cli.add_command(purge_drafts)

@@ -1,4 +1,4 @@
-"""`flask --app app seed-demo` and `flask --app app purge-drafts`."""
+"""`flask --app app seed-demo`.  (`purge-drafts` became `purge`: upkeep/.)"""
 import click
 from flask.cli import with_appcontext
 
@@ -10,17 +10,3 @@ def seed_demo():
     from .demo import PRACTICES, seed
     created = seed()
     click.echo(f"demo practices: {created} created, {len(PRACTICES) - created} present")
-
-
-@click.command("purge-drafts")
-@with_appcontext
-def purge_drafts():
-    """Delete expired drafts, used human checks and sign-in sessions over 30 days old
-    (run it from cron, e.g. hourly)."""
-    from auth import sessions
-
-    from . import human_check
-    from .drafts import purge_expired
-    click.echo(f"expired drafts deleted: {purge_expired()}")
-    click.echo(f"expired human-check records deleted: {human_check.purge_expired()}")
-    click.echo(f"sign-in sessions over 30 days old deleted: {sessions.purge()}")

@@ -105,9 +105,9 @@ def erase(draft: Draft) -> None:
         db.session.execute(sa.delete(Draft).where(Draft.id == draft.id))
 
 
-def purge_expired() -> int:
+def purge_expired(now=None) -> int:
     with write_transaction():
-        result = db.session.execute(sa.delete(Draft).where(Draft.expires_at <= utcnow()))
+        result = db.session.execute(sa.delete(Draft).where(Draft.expires_at <= (now or utcnow())))
     return result.rowcount or 0
 
 

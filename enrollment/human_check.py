@@ -183,8 +183,8 @@ def _use_once(nonce: str, until: datetime) -> str | None:
     return None
 
 
-def purge_expired() -> int:
+def purge_expired(now=None) -> int:
     with write_transaction():
         result = db.session.execute(
-            sa.delete(UsedChallenge).where(UsedChallenge.expires_at <= utcnow()))
+            sa.delete(UsedChallenge).where(UsedChallenge.expires_at <= (now or utcnow())))
     return result.rowcount or 0

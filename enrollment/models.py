@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 import crypto
 from auth.clock import utcnow  # noqa: F401  (re-exported: `from .models import utcnow`)
+from crypto import EncryptedDate, EncryptedJSON, EncryptedText
 from extensions import db
 
 from .codes import PENDING
@@ -65,11 +66,12 @@ class Location(db.Model):
 
 class Draft(db.Model):
     """The wizard's server-side state.  The cookie holds a random token; this table
-    holds only its SHA-256, so a leaked table does not open anyone's draft."""
+    holds only its SHA-256, so a leaked table does not open anyone's draft.  What the
+    patient typed (data) and what was accepted (clean) are encrypted (crypto.py)."""
     __tablename__ = "draft"
     id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    data: Mapped[dict] = mapped_column(sa.JSON, default=dict)    # step -> raw form values
-    clean: Mapped[dict] = mapped_column(sa.JSON, default=dict)   # step -> validated values
+    data: Mapped[dict] = mapped_column(EncryptedJSON, default=dict)   # step -> raw values
+    clean: Mapped[dict] = mapped_column(EncryptedJSON, default=dict)  # step -> validated
     done: Mapped[list] = mapped_column(sa.JSON, default=list)    # completed step names
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     locale: Mapped[str] = mapped_column(sa.String(10), default="en")
@@ -163,7 +165,9 @@ class EnrollmentRequest(db.Model):
                  sa.func.lower(sa.column("email")).label("lower_email"),
                  "created_at", "id",
                  postgresql_ops={"lower_email": "text_pattern_ops"}),
-        sa.Index("ix_request_dob", "practice_id", "date_of_birth"),
+        # Date of birth exact, by its keyed hash (the date itself is encrypted); created_at
+        # and id too, like the prefix searches.
+        sa.Index("ix_request_dob_hash", "practice_id", "dob_hash", "created_at", "id"),
         sa.Index("ix_request_phone", "practice_id", "phone"),   # possible duplicates
         # "Forgot your username?" and recovery by email: any practice, exact address.
         sa.Index("ix_request_email_any",
@@ -178,34 +182,39 @@ class EnrollmentRequest(db.Model):
         sa.ForeignKey("patient_account.id", ondelete="SET NULL"), index=True)
     status: Mapped[str] = mapped_column(sa.String(20), default=PENDING)
     locale: Mapped[str] = mapped_column(sa.String(10), default="en")
-    # Personal information
-    first_name: Mapped[str] = mapped_column(sa.String(60))
-    middle_name: Mapped[str] = mapped_column(sa.String(60), default="")
-    last_name: Mapped[str] = mapped_column(sa.String(60))
-    street: Mapped[str] = mapped_column(sa.String(120))
-    line2: Mapped[str] = mapped_column(sa.String(120), default="")
-    city: Mapped[str] = mapped_column(sa.String(80))
-    state: Mapped[str] = mapped_column(sa.String(2))
-    zip_code: Mapped[str] = mapped_column(sa.String(10))
-    phone: Mapped[str] = mapped_column(sa.String(20))          # E.164
-    date_of_birth: Mapped[date]
-    email: Mapped[str] = mapped_column(sa.String(254))
+    # Personal information.  Names, address, phone and email stay plain: the staff search
+    # them from their start and the duplicates compare them, through indexes.  Every one
+    # is NULL once a rejected request's personal data is deleted (purged_at).
+    first_name: Mapped[str | None] = mapped_column(sa.String(60))
+    middle_name: Mapped[str | None] = mapped_column(sa.String(60), default="")
+    last_name: Mapped[str | None] = mapped_column(sa.String(60))
+    street: Mapped[str | None] = mapped_column(sa.String(120))
+    line2: Mapped[str | None] = mapped_column(sa.String(120), default="")
+    city: Mapped[str | None] = mapped_column(sa.String(80))
+    state: Mapped[str | None] = mapped_column(sa.String(2))
+    zip_code: Mapped[str | None] = mapped_column(sa.String(10))
+    phone: Mapped[str | None] = mapped_column(sa.String(20))          # E.164
+    # Encrypted (crypto.py); found by its keyed hash, set whenever the date is.
+    date_of_birth: Mapped[date | None] = mapped_column(EncryptedDate)
+    dob_hash: Mapped[str | None] = mapped_column(sa.String(64),
+                                                 info=crypto.index_of("date_of_birth"))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
     # The keyed hash of the address (crypto.name_hash), set whenever the address is.
     # Its copies: the address a link was sent to, the address that was confirmed.
     email_hash: Mapped[str | None] = mapped_column(sa.String(64), info=crypto.name_index_of(
         "email", carries=(("enrollment_request", "id", "email_confirmed_hash"),
                           ("email_confirmation", "request_id", "email_hash"))))
-    # Insurance (all empty when the patient gave none)
-    insurance_carrier: Mapped[str] = mapped_column(sa.String(120), default="")
-    insurance_member_id: Mapped[str] = mapped_column(sa.String(40), default="")
-    insurance_group: Mapped[str] = mapped_column(sa.String(40), default="")
-    subscriber_name: Mapped[str] = mapped_column(sa.String(120), default="")
-    subscriber_relationship: Mapped[str] = mapped_column(sa.String(20), default="")
-    claim_street: Mapped[str] = mapped_column(sa.String(120), default="")
-    claim_line2: Mapped[str] = mapped_column(sa.String(120), default="")
-    claim_city: Mapped[str] = mapped_column(sa.String(80), default="")
-    claim_state: Mapped[str] = mapped_column(sa.String(2), default="")
-    claim_zip: Mapped[str] = mapped_column(sa.String(10), default="")
+    # Insurance, encrypted whole (all empty when the patient gave none)
+    insurance_carrier: Mapped[str | None] = mapped_column(EncryptedText, default="")
+    insurance_member_id: Mapped[str | None] = mapped_column(EncryptedText, default="")
+    insurance_group: Mapped[str | None] = mapped_column(EncryptedText, default="")
+    subscriber_name: Mapped[str | None] = mapped_column(EncryptedText, default="")
+    subscriber_relationship: Mapped[str | None] = mapped_column(EncryptedText, default="")
+    claim_street: Mapped[str | None] = mapped_column(EncryptedText, default="")
+    claim_line2: Mapped[str | None] = mapped_column(EncryptedText, default="")
+    claim_city: Mapped[str | None] = mapped_column(EncryptedText, default="")
+    claim_state: Mapped[str | None] = mapped_column(EncryptedText, default="")
+    claim_zip: Mapped[str | None] = mapped_column(EncryptedText, default="")
     # Consent
     terms_version: Mapped[str] = mapped_column(sa.String(20))
     terms_accepted_at: Mapped[datetime]
@@ -224,10 +233,11 @@ class EnrollmentRequest(db.Model):
     reference: Mapped[str | None] = mapped_column(sa.String(12), default=new_reference)
     # Set when the patient answers a "needs information" request: the queue marks it.
     resubmitted_at: Mapped[datetime | None]
+    # When the personal data of this (rejected) request was deleted (enrollment/retention.py).
+    purged_at: Mapped[datetime | None]
     # The values of steps without columns of their own, keyed by step name
-    # (enrollment/steps/base.py); read and written only through `step_values` below.
-    _step_values: Mapped[dict | None] = mapped_column("step_values",
-                                                      sa.JSON(none_as_null=True))
+    # (enrollment/steps/base.py), encrypted; read and written only through `step_values`.
+    _step_values: Mapped[dict | None] = mapped_column("step_values", EncryptedJSON)
 
     practice: Mapped[Practice] = relationship()
     account: Mapped[PatientAccount | None] = relationship()
@@ -251,6 +261,16 @@ class EnrollmentRequest(db.Model):
         return sa.and_(cls.email_confirmed_hash.is_not(None),
                        cls.email_confirmed_hash == cls.email_hash)
 
+    @validates("date_of_birth")
+    def _index_birth_date(self, _key, value):
+        self.dob_hash = crypto.index_hash(value)
+        return value
+
+    @staticmethod
+    def birth_columns(value: date | None) -> dict:
+        """The date of birth and its hash, for a bulk UPDATE (which skips `validates`)."""
+        return {"date_of_birth": value, "dob_hash": crypto.index_hash(value)}
+
     @property
     def step_values(self) -> dict:
         """{step name: its values}: the one place that reads the column."""
@@ -272,7 +292,8 @@ class AppointmentRequest(db.Model):
         sa.ForeignKey("enrollment_request.id", ondelete="CASCADE"), unique=True)
     practice_id: Mapped[int] = mapped_column(sa.ForeignKey("practice.id"), index=True)
     status: Mapped[str] = mapped_column(sa.String(20), default=PENDING)
-    reason: Mapped[str] = mapped_column(sa.String(500))
+    # Encrypted; NULL once a rejected enrollment's personal data is deleted.
+    reason: Mapped[str | None] = mapped_column(EncryptedText)
     preferred_days: Mapped[str] = mapped_column(sa.String(40), default="")   # codes, comma
     preferred_times: Mapped[str] = mapped_column(sa.String(40), default="")  # codes, comma
     provider_id: Mapped[int | None] = mapped_column(sa.ForeignKey("provider.id"))
@@ -307,7 +328,7 @@ class InfoRequest(db.Model):
     request_id: Mapped[int] = mapped_column(
         sa.ForeignKey("enrollment_request.id", ondelete="CASCADE"), index=True)
     staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id"))
-    message: Mapped[str] = mapped_column(sa.String(2000))
+    message: Mapped[str] = mapped_column(EncryptedText)   # may name what is wrong: encrypted
     sections: Mapped[list] = mapped_column(sa.JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     answered_at: Mapped[datetime | None]

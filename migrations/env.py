@@ -100,8 +100,23 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite_foreign_keys(connection, False)
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            sqlite_foreign_keys(connection, True)
+
+
+def sqlite_foreign_keys(connection, on):
+    """SQLite: foreign keys off while migrating, as SQLite's own procedure for changing
+    a table asks.  A batch alter copies a table, drops the old one and renames the
+    copy; with foreign keys on, that DROP deletes every row first, and ON DELETE
+    CASCADE would empty the tables that point at it.  The pragma only takes effect
+    outside a transaction, so it goes straight to the driver, before BEGIN."""
+    if connection.dialect.name == "sqlite":
+        connection.connection.driver_connection.execute(
+            "PRAGMA foreign_keys=" + ("ON" if on else "OFF"))
 
 
 if context.is_offline_mode():

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from auth.clock import utcnow  # noqa: F401  (re-exported for outbox's modules)
+from crypto import EncryptedText
 from extensions import db
 
 PENDING, SENT, FAILED, DONE = "pending", "sent", "failed", "done"
@@ -36,8 +37,9 @@ class OutboxMessage(db.Model):
     from_name: Mapped[str] = mapped_column(sa.String(120), default="")
     reply_to: Mapped[str] = mapped_column(sa.String(254), default="")
     subject: Mapped[str] = mapped_column(sa.String(200))
-    body_text: Mapped[str] = mapped_column(sa.Text, default="")
-    body_html: Mapped[str] = mapped_column(sa.Text, default="")
+    # Encrypted while they wait (crypto.py); "" once sent.
+    body_text: Mapped[str] = mapped_column(EncryptedText, default="")
+    body_html: Mapped[str] = mapped_column(EncryptedText, default="")
     status: Mapped[str] = mapped_column(sa.String(10), default=PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -190,7 +190,9 @@ def _failure(row: OutboxMessage, exc: Exception, now: datetime) -> dict:
     if isinstance(exc, smtplib.SMTPRecipientsRefused) and refused:
         code = min(c for c, _ in refused.values())
     permanent = isinstance(exc, PERMANENT) or code >= 500
-    error = f"{type(exc).__name__}: {exc}"[:500]
+    # The class and SMTP code only, never the exception's text: a server's reply or an
+    # encoding error may quote the recipient or a piece of the (encrypted) body.
+    error = f"{type(exc).__name__} {code}" if code else type(exc).__name__
     if permanent or row.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
         return {"status": FAILED, "last_error": error}
     return {"next_attempt_at": now + backoff(row.attempts), "last_error": error}

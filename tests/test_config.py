@@ -126,3 +126,21 @@ def test_sign_in_throttling_settings_are_read_and_must_be_positive(env, tmp_path
     env.setenv(name, "0")
     with pytest.raises(config.ConfigError, match=name):
         config.load_config(str(tmp_path))
+
+
+def test_retention_periods_default_to_30_days_and_six_years(env, tmp_path):
+    env.delenv("RETENTION_REJECTED_DAYS", raising=False)
+    env.delenv("AUDIT_RETENTION_DAYS", raising=False)
+    cfg = config.load_config(str(tmp_path))
+    assert (cfg["RETENTION_REJECTED_DAYS"], cfg["AUDIT_RETENTION_DAYS"]) == (30, 2190)
+    env.setenv("RETENTION_REJECTED_DAYS", "90")
+    assert config.load_config(str(tmp_path))["RETENTION_REJECTED_DAYS"] == 90
+
+
+@pytest.mark.parametrize("name", ["RETENTION_REJECTED_DAYS", "AUDIT_RETENTION_DAYS"])
+@pytest.mark.parametrize("value,says", [("0", "must be 1 or more"),
+                                        ("ninety", "must be a whole number")])
+def test_a_retention_period_is_a_number_of_days(env, tmp_path, name, value, says):
+    env.setenv(name, value)
+    with pytest.raises(config.ConfigError, match=f"{name} {says}"):
+        config.load_config(str(tmp_path))

@@ -8,6 +8,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Top to bottom.  The bottom floor is the app's plumbing; its modules may use each other.
 FLOORS = [
     {"app"},
+    {"upkeep"},
     {"admin", "account", "home"},
     {"enrollment"},
     {"audit", "outbox"},

@@ -214,14 +214,15 @@ BY_THE_PATIENT = ("audit_event", dict(practice_id=1, staff_id=None, action="resu
                                       request_id=1, ip="192.0.2.2"))
 
 
-def fill(url: str, rows: list[tuple[str, dict]]) -> Counter:
-    """Insert through the models' tables (the schema at head); the rows per table."""
+def fill(app, url: str, rows: list[tuple[str, dict]]) -> Counter:
+    """Insert through the models' tables (the schema at head; encrypted columns
+    encrypted with the app's keys, which the `flask` runs share); the rows per table."""
     tables = db.metadata.tables
     missing = set(tables) - {name for name, _ in rows}
     assert not missing, f"give these tables a row in ROWS: {sorted(missing)}"
     engine = sa.create_engine(url)
     try:
-        with engine.begin() as conn:
+        with app.app_context(), engine.begin() as conn:
             for name, row in rows:
                 conn.execute(tables[name].insert(), [row])
     finally:
@@ -288,7 +289,7 @@ def assert_rows_kept(steps: list[dict], inserted: Counter) -> None:
 
 def test_every_step_down_keeps_the_rows_of_the_tables_it_keeps(app, fresh_url):
     _flask("db", "upgrade", database_url=fresh_url)
-    inserted = fill(fresh_url, ROWS)
+    inserted = fill(app, fresh_url, ROWS)
     steps, _ = step_down(fresh_url)
     assert [s["version"] for s in steps] == revisions() + [None]
     assert set(steps[0]["counts"]) == set(db.metadata.tables)
@@ -298,7 +299,7 @@ def test_every_step_down_keeps_the_rows_of_the_tables_it_keeps(app, fresh_url):
 
 def test_0007_will_not_step_down_while_patients_are_in_the_audit(app, fresh_url):
     _flask("db", "upgrade", database_url=fresh_url)
-    inserted = fill(fresh_url, ROWS + [BY_THE_PATIENT])
+    inserted = fill(app, fresh_url, ROWS + [BY_THE_PATIENT])
     steps, stderr = step_down(fresh_url, ok=False)
     assert [s["version"] for s in steps] == revisions()[:revisions().index("0007") + 1]
     assert_rows_kept(steps, inserted)
@@ -322,7 +323,7 @@ LISTING = ("audit_event", dict(practice_id=1, staff_id=1, action="queue_viewed",
 
 def test_0011_will_not_cut_the_request_ids_audit_rows_name(app, fresh_url):
     _flask("db", "upgrade", database_url=fresh_url)
-    inserted = fill(fresh_url, ROWS + [LISTING])
+    inserted = fill(app, fresh_url, ROWS + [LISTING])
     steps, stderr = step_down(fresh_url, ok=False)
     assert [s["version"] for s in steps] == revisions()[:revisions().index("0011") + 1]
     assert_rows_kept(steps, inserted)

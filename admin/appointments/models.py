@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auth.clock import utcnow
+from crypto import EncryptedText
 from enrollment.models import AppointmentRequest
 from extensions import db
 
@@ -24,7 +25,8 @@ class AppointmentDecision(db.Model):
     staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id"), index=True)
     decision: Mapped[str] = mapped_column(sa.String(20))      # approved / declined
     reason: Mapped[str] = mapped_column(sa.String(40), default="")
-    note: Mapped[str] = mapped_column(sa.String(1000), default="")
+    # Staff's words about a patient may hold health details: encrypted (crypto.py).
+    note: Mapped[str] = mapped_column(EncryptedText, default="")
     starts_at: Mapped[datetime | None]                          # UTC, naive
     timezone: Mapped[str] = mapped_column(sa.String(64), default="")
     provider_id: Mapped[int | None] = mapped_column(

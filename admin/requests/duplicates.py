@@ -1,8 +1,10 @@
 """Possible duplicates of one request: other requests (and the accounts they created)
 at the SAME practice with the same last name (any case) and date of birth, or the same
 email address (any case), or the same phone (E.164).  Three indexed lookups joined by
-UNION into one query (ix_request_last_name, ix_request_email, ix_request_phone), the
-accounts loaded with it: no query per candidate.  Another practice's rows never match."""
+UNION into one query (ix_request_dob_hash: the date is encrypted, its keyed hash is
+compared; ix_request_email, ix_request_phone), the accounts loaded with it: no query per
+candidate.  Another practice's rows never match, nor do requests whose personal data
+was deleted (their columns are empty)."""
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -36,9 +38,12 @@ class Candidate:
 
 def _ids(req: EnrollmentRequest):
     same_practice = (R.practice_id == req.practice_id, R.id != req.id)
+    # Found by the date of birth's hash (a handful of rows), the last name compared on
+    # them: `|| ''` keeps the planner off ix_request_last_name, which SQLite (without
+    # statistics) would otherwise pick and then read every request of that name.
     by_name = sa.select(R.id).where(
-        *same_practice, sa.func.lower(R.last_name) == req.last_name.lower(),
-        R.date_of_birth == req.date_of_birth)
+        *same_practice, R.dob_hash == req.dob_hash,
+        sa.func.lower(R.last_name).concat("") == req.last_name.lower())
     by_email = sa.select(R.id).where(*same_practice,
                                      sa.func.lower(R.email) == req.email.lower())
     by_phone = sa.select(R.id).where(*same_practice, R.phone == req.phone)
@@ -85,6 +90,8 @@ def _lines(req: EnrollmentRequest, other: EnrollmentRequest, phone) -> list:
 def find(req: EnrollmentRequest, phone=str) -> list[Candidate]:
     """The look-alikes of `req` at its practice, newest first, each compared field by
     field.  `phone` formats a stored E.164 number for display."""
+    if req.purged_at is not None:   # nothing left to compare
+        return []
     rows = db.session.execute(
         sa.select(R).where(R.id.in_(_ids(req)))   # ids of this practice only (_ids)
         .options(joinedload(R.account))

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auth.clock import utcnow
+from crypto import EncryptedText
 from enrollment.models import EnrollmentRequest
 from extensions import db
 
@@ -21,7 +22,8 @@ class Decision(db.Model):
     staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id"), index=True)
     decision: Mapped[str] = mapped_column(sa.String(20))      # approved / rejected
     reason: Mapped[str] = mapped_column(sa.String(40), default="")
-    note: Mapped[str] = mapped_column(sa.String(1000), default="")
+    # Staff's words about a patient may hold health details: encrypted (crypto.py).
+    note: Mapped[str] = mapped_column(EncryptedText, default="")
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
     staff: Mapped[StaffUser] = relationship()
     request: Mapped[EnrollmentRequest] = relationship()

@@ -6,6 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+import crypto
 from enrollment.codes import PENDING
 from enrollment.models import EnrollmentRequest, PatientAccount
 from extensions import db
@@ -62,14 +63,14 @@ def _newest(ids: sa.Select) -> list:
 
 def search(practice_id: int, by: str, value) -> list:
     """by: name (start of first or last name), email, username (from the start),
-    dob (exact date)."""
+    dob (exact date, by its keyed hash)."""
     def matching(*where):
         return sa.select(R.id, R.created_at).where(R.practice_id == practice_id, *where)
 
-    if by == "dob":
+    if by == "dob":   # the date is encrypted: its keyed hash (ix_request_dob_hash)
         if not isinstance(value, date):
             return []
-        return _newest(matching(R.date_of_birth == value))
+        return _newest(matching(R.dob_hash == crypto.index_hash(value)))
     prefix = str(value or "").strip().lower()
     if not prefix:
         return []

@@ -56,7 +56,8 @@ def render_detail(req, result: str | None = None, reject_form=None, status: int 
            "can_approve": approval_allowed(req), "statuses": STATUSES,
            "reasons": REJECTION_REASONS, "relationships": RELATIONSHIPS,
            "weekdays": WEEKDAYS, "day_parts": DAY_PARTS, "phone": display_phone,
-           "heading": f"{req.first_name} {req.last_name}",
+           "heading": _("Request #%(id)d", id=req.id) if req.purged_at else
+           f"{req.first_name} {req.last_name}",
            "duplicates": duplicates.find(req, display_phone) if found is None else found,
            "duplicate_offered": DUPLICATE in codes}
     return render("admin/detail.html", block, status=status, **ctx)

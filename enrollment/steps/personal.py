@@ -112,5 +112,6 @@ class PersonalStep(Step):
         """The columns; a new email address is unconfirmed again, which the caller
         sees to (enrollment.confirmation.address_changed)."""
         columns = {k: values.get(k) or "" for k in COLUMNS}
-        columns["date_of_birth"] = date.fromisoformat(values["date_of_birth"])
+        # A bulk UPDATE (account/corrections.py): the date's search hash goes with it.
+        columns.update(req.birth_columns(date.fromisoformat(values["date_of_birth"])))
         return columns

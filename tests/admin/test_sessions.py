@@ -175,7 +175,7 @@ def test_old_session_rows_are_purged_by_the_hourly_command(app, runner, make_sta
     with app.app_context(), write_transaction():
         db.session.execute(sa.update(AuthSession).where(AuthSession.ended_at.is_not(None))
                            .values(ended_at=utcnow() - timedelta(days=31)))
-    result = runner.invoke(args=["purge-drafts"])
+    result = runner.invoke(args=["purge"])
     assert "sign-in sessions over 30 days old deleted: 1" in result.output
     assert len(open_sessions(app)) == 1
 

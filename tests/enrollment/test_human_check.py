@@ -185,7 +185,7 @@ def test_purge_removes_expired_records(app, runner, client, practices, robot_on)
     with app.app_context():
         db.session.execute(UsedChallenge.__table__.update().values(expires_at=UsedChallenge.expires_at.type.python_type(2000, 1, 1)))
         db.session.commit()
-    result = runner.invoke(args=["purge-drafts"])
+    result = runner.invoke(args=["purge"])
     assert "expired human-check records deleted: 1" in result.output
 
 

@@ -207,7 +207,7 @@ def test_a_draft_lives_for_the_configured_hours_from_its_last_save(app, client, 
     assert abs(draft.expires_at - (utcnow() + timedelta(hours=2))) < timedelta(minutes=1)
 
 
-def test_purge_drafts_deletes_expired_drafts_only(app, runner):
+def test_purge_deletes_expired_drafts_only(app, runner):
     with app.test_request_context():
         kept, _ = drafts.create()
         expired, _ = drafts.create()
@@ -215,11 +215,11 @@ def test_purge_drafts_deletes_expired_drafts_only(app, runner):
     update_draft(app, expired.id, expires_at=utcnow() - timedelta(minutes=1))
     update_draft(app, also_expired.id, expires_at=utcnow() - timedelta(days=3),
                  submitted_at=utcnow() - timedelta(days=4))
-    result = runner.invoke(args=["purge-drafts"])
+    result = runner.invoke(args=["purge"])
     assert result.exit_code == 0, result.output
     assert "expired drafts deleted: 2" in result.output
     assert [d.id for d in all_rows(app, Draft)] == [kept.id]
-    again = runner.invoke(args=["purge-drafts"])
+    again = runner.invoke(args=["purge"])
     assert "expired drafts deleted: 0" in again.output
     assert count(app, Draft) == 1
 
