@@ -109,7 +109,7 @@ def test_a_step_of_a_form_a_template_and_one_line_goes_all_the_way(
                          ("Contact phone number", "(217) 555-0123"),
                          ("Relationship to you", "Friend")):
         assert f"<dt>{label}</dt><dd>{value}</dd>" in html
-    assert 'href="/enroll/emergency"' in html
+    assert 'href="/enroll/emergency?from=review"' in html   # Save comes back here
 
     done = patient.step("review", GOOD["review"], action="complete")
     assert "approval is pending" in shown(patient, done, htmx)
