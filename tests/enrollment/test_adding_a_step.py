@@ -37,8 +37,8 @@ TEMPLATE = """{% extends "enrollment/layout.html" %}
 {% block heading %}Emergency contact (optional){% endblock %}
 {% block step %}
 {% from "macros/forms.html" import field, error_summary, step_header, step_form, start_over %}
-{{ step_header(self.heading(), step, steps) }}
 {{ error_summary(form) }}
+{{ step_header(self.heading(), step, steps) }}
 {% call step_form(url_for("enrollment.post_step", name=step.name)) %}
 {{ field(form.contact_name) }}{{ field(form.contact_phone) }}{{ field(form.relationship) }}
 {% endcall %}
