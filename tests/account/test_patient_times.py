@@ -8,11 +8,17 @@ page shows the appointment's date, time, provider and location; the "request rec
 email on the appointment path says an appointment request was sent too, without the
 reason's text."""
 import pytest
+import sqlalchemy as sa
+
+from enrollment.models import EnrollmentRequest
+from extensions import db
 
 from tests.account.conftest import PatientUser, deliver
 from tests.account.recovery_helpers import answer, ask_link, open_link
 from tests.admin.appointment_helpers import VISIT_REASON, choices_of, make_appointment
+from tests.admin.conftest import confirm_email, request_of
 from tests.admin.test_appointments import NEXT, _slot
+from tests.outbox.conftest import enroll
 from tests.wizard import read_page
 
 SENT_TOO = ("An appointment request was sent with it. The practice will email you when "
@@ -109,3 +115,37 @@ def test_no_patient_page_or_email_says_utc(app, smtp, practices, make_staff, pat
     assert with_utc == []
     for name in ("status page", "account page", "recovery lock"):
         assert "PST" in seen[name], name
+
+
+# --- item 8 -------------------------------------------------------------------------------
+
+def test_two_requests_one_approved_one_rejected_each_email_says_which(
+        app, smtp, practices, make_staff):
+    """One address, two requests (two practices' staff decide differently): the
+    approval and the rejection each name their own request by reference and date, and
+    its username once the address is confirmed."""
+    shared = "both.requests@example.org"
+    enroll(app, practices["riverside-family"], 7, personal={"email": shared})
+    first = request_of(app, shared)
+    enroll(app, practices["hillcrest-internal"], 8, personal={"email": shared})
+    with app.app_context():
+        reqs = db.session.execute(sa.select(EnrollmentRequest).where(
+            EnrollmentRequest.email == shared).order_by(EnrollmentRequest.id)).scalars().all()
+        second = reqs[1]
+    for req in (first, second):
+        confirm_email(app, req.id)
+    ana = make_staff("ana@riverside.example")
+    assert ana.post(f"/admin/requests/{first.id}/approve", htmx=True).status_code == 200
+    ben = make_staff("ben@hillcrest.example", practice="hillcrest-internal")
+    assert ben.post(f"/admin/requests/{second.id}/reject", {"reason": "not_a_patient"},
+                    htmx=True).status_code == 200
+    delivered = deliver(app, smtp, shared)
+    (approved,) = [m for m in delivered if "is approved" in m.message["Subject"]]
+    (rejected,) = [m for m in delivered if "About your enrollment request with Hillcrest"
+                   in m.message["Subject"]]
+    assert first.reference != second.reference
+    for message, mine, other, username in ((approved, first, second, "outbox-user7"),
+                                           (rejected, second, first, "outbox-user8")):
+        for part in parts(message):
+            assert mine.reference in part and other.reference not in part
+            assert "sent on" in part and f"Username: {username}" in part
