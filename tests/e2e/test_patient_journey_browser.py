@@ -141,3 +141,51 @@ def test_the_consent_error_is_in_view_at_load_without_javascript(nojs_phone):
     consent(page)
     post(page, "/enroll/review", "Complete enrollment", redirect_to="/enroll/done")
     page.watch.assert_clean()
+
+
+def test_the_account_page_shows_the_appointment_on_a_phone(nojs_phone, live_server):
+    """Item 7: a confirmed appointment's date, time with the zone's abbreviation,
+    provider and location on the account page, whole on a 360 px screen."""
+    from datetime import datetime
+
+    import sqlalchemy as sa
+
+    from admin.appointments.models import AppointmentDecision
+    from admin.staff.models import StaffUser
+    from auth.hashing import hash_secret
+    from database import write_transaction
+    from enrollment.models import AppointmentRequest, EnrollmentRequest, PatientAccount
+    from extensions import db
+    from tests.e2e.test_admin_browser import _setup
+
+    app, page = live_server.app, nojs_phone
+    request_id = _setup(app, 77)
+    with app.app_context(), write_transaction():
+        req = db.session.get(EnrollmentRequest, request_id)
+        req.status = "approved"
+        account = db.session.get(PatientAccount, req.account_id)
+        account.active, account.password_hash = True, hash_secret(GOOD["credentials"]["password"])
+        appt = AppointmentRequest(enrollment_id=req.id, practice_id=req.practice_id,
+                                  reason="Sore knee", status="approved")
+        db.session.add(appt)
+        db.session.flush()
+        staff_id = db.session.execute(sa.select(StaffUser.id).limit(1)).scalar()
+        db.session.add(AppointmentDecision(
+            appointment_id=appt.id, staff_id=staff_id, decision="approved",
+            starts_at=datetime(2031, 1, 15, 15, 30), timezone="America/Chicago",
+            provider_name="Dr. Samuel Lee", location_name="Westside office",
+            location_address="400 W Jefferson St"))
+    page.goto("/login")
+    label(page, "Username").fill("e2e-patient77")
+    label(page, "Password").fill(GOOD["credentials"]["password"])
+    button(page, "Sign in").click()
+    expect(page).to_have_url(re.compile(r"/account$"))
+    shown = page.locator("#appointment")
+    expect(shown).to_contain_text("January 15, 2031")
+    expect(shown).to_contain_text("9:30 AM CST")
+    expect(shown).to_contain_text("Dr. Samuel Lee")
+    expect(shown).to_contain_text("Westside office, 400 W Jefferson St")
+    assert "Sore knee" not in page.content() and "UTC" not in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= SCREEN["width"]
+    shot(page, "6-account-appointment", full=True)
+    page.watch.assert_clean()
