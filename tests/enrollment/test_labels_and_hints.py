@@ -111,3 +111,18 @@ def test_every_example_passes_its_own_field(client, practices, lang):
         errors = read_page(resp.get_data(as_text=True)).texts.get(f"{field}-error")
         assert errors is None, (key, example, errors)
         patient.get("/enroll/personal")   # back to the step for the next example
+
+
+def test_the_resume_pages_example_is_a_date_it_reads(app, client, practices):
+    """The resume page's hint gives a date in the form the field reads: a patient born
+    on the example's date who types it as shown gets back in."""
+    from tests.enrollment.test_resume import close_browser, location
+    patient = Patient(client)
+    born = {**GOOD["personal"], "date_of_birth": "1980-04-27"}
+    patient.complete_through("insurance", practices["riverside-family"], personal=born)
+    close_browser(client, patient)
+    page = patient.get("/enroll/resume").get_data(as_text=True)
+    example = examples(page, "en")["date_of_birth"]
+    assert example == "04/27/1980"
+    resp = patient.post("/enroll/resume", {"date_of_birth": example})
+    assert resp.status_code == 303 and not location(resp).endswith("/enroll/resume")
