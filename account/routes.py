@@ -16,7 +16,7 @@ from htmx import client_redirect, render
 from rate_limits import note_retry_in, per_client
 from seclog import PASSWORD_CHANGED, actor_ids, security_event
 
-from . import bp, corrections
+from . import appointments, bp, corrections
 from .emails import queue_password_changed
 from .forms import ChangePasswordForm, LoginForm
 from .guard import PATIENT, approved_required, landing, patient_required
@@ -135,6 +135,7 @@ def home():
     req = g.enrollment
     return render("account/home.html", "content", req=req, statuses=STATUSES,
                   appointment_statuses=APPOINTMENT_STATUSES,
+                  booked=appointments.confirmed(req.appointment if req else None),
                   practice=_practice_contact(current_user), message=_done_message(),
                   heading=_("Your account"))
 

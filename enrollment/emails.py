@@ -77,9 +77,12 @@ def queue_about(name: str, req: EnrollmentRequest, **context) -> OutboxMessage:
 
 def queue_received_confirm(req: EnrollmentRequest, confirm_url: str,
                            resent: bool = False) -> OutboxMessage:
-    """'Your request reached the practice and waits for approval; confirm your address.'"""
+    """'Your request reached the practice and waits for approval; confirm your address.'
+    On the appointment path it says an appointment request was sent too (never its
+    reason)."""
     return queue_about("received_confirm", req, confirm_url=confirm_url,
-                       hours=CONFIRM_HOURS, resent=resent)
+                       hours=CONFIRM_HOURS, resent=resent,
+                       appointment=req.appointment is not None)
 
 
 def queue_approved(req: EnrollmentRequest, portal_url: str | None = None) -> OutboxMessage:

@@ -86,12 +86,24 @@ def patient_address(value: str) -> str:
     return found.normalized if smtputf8 else found.ascii_email
 
 
+class Needed:
+    """No check of its own: it marks a field that may be blank at times but is not
+    optional in every case (a security answer kept from before; an insurance field a
+    plan needs).  The field macro writes "(optional)" only on fields without it and
+    without `required`."""
+    field_flags = {"needed": True}
+
+    def __call__(self, form, field):
+        return None
+
+
 def text(label, max_len: int, required=None, autocomplete: str = "off", multiline=False,
-         **render_kw):
-    """A trimmed text field: required (with its own message) or optional, bounded."""
+         needed: bool = False, **render_kw):
+    """A trimmed text field: required (with its own message) or optional, bounded;
+    `needed`: not required by itself, but never "(optional)" (Needed)."""
     # DataRequired, not InputRequired: only spaces is nothing once trimmed.
     first = DataRequired(message=required) if required else Optional()
-    validators = [first, NoControlChars(multiline),
+    validators = [first, *([Needed()] if needed else []), NoControlChars(multiline),
                   Length(max=max_len, message=_l("Use %(max)d characters or fewer.",
                                                  max=max_len))]
     render_kw = {"autocomplete": autocomplete, "maxlength": max_len, **render_kw}
@@ -159,14 +171,15 @@ def check_us_phone(form, field) -> None:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise ValidationError(_l("Enter a phone number with area code, like 555 201 3344."))
+        raise ValidationError(_l("Enter a phone number with area code, like 201 555 0123."))
     field.e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def state_field(label, required_message=None, autocomplete="off"):
+def state_field(label, required_message=None, autocomplete="off", needed: bool = False):
     """A US state select (its long option list rendered once per locale)."""
     first = InputRequired(message=required_message) if required_message else Optional()
-    return SelectField(label, choices=STATE_CHOICES, validators=[first],
+    return SelectField(label, choices=STATE_CHOICES,
+                       validators=[first, *([Needed()] if needed else [])],
                        validate_choice=False, render_kw={"autocomplete": autocomplete},
                        widget=CachedSelect())
 

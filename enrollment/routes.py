@@ -15,6 +15,8 @@ from .appointment import appointment_form, appointment_values
 from .submit import StepConflict, submit
 from . import bp
 
+FROM_REVIEW = "review"   # ?from=review: the step was opened with Edit on the review page
+
 
 @bp.before_request
 def load_draft():
@@ -100,10 +102,17 @@ def _guard(step: steps.Step):
     return None
 
 
-def render_step(step: steps.Step, form, status: int = 200, keep_token: str | None = None):
+def _editing(step: steps.Step) -> bool:
+    """An Edit from the review page (`?from=review`): the step's Save goes back there."""
+    return request.args.get("from") == FROM_REVIEW and not step.final
+
+
+def render_step(step: steps.Step, form, status: int = 200, keep_token: str | None = None,
+                saved: steps.Step | None = None):
+    g.editing = _editing(step)   # the step_form macro: Save and Cancel, ?from=review
     return render(step.template, "step", status=status, step=step, form=form,
                   steps=steps, draft=g.draft, practice=form.ctx.practice,
-                  human_check=_check_widget(step, keep_token),
+                  human_check=_check_widget(step, keep_token), saved=saved,
                   **step.page_context(g.draft, form.ctx))
 
 
@@ -133,7 +142,8 @@ def step(name: str):
         return blocked
     form = wizard.make_form(current, g.draft)
     wizard.show_notice(current, g.draft, form)
-    return render_step(current, form)
+    saved = steps.get(request.args.get("saved", "")) if current.final else None
+    return render_step(current, form, saved=saved if saved and not saved.final else None)
 
 
 @bp.post("/<name>")
@@ -145,7 +155,7 @@ def post_step(name: str):
         return blocked
     action = request.form.get("action", "next")
     if action == "back":
-        return _go_back(current)
+        return _back_to_review() if _editing(current) else _go_back(current)
     form = wizard.make_form(current, g.draft, request.form)
     if current.final and g.draft is None:
         abort(400)
@@ -162,6 +172,8 @@ def post_step(name: str):
         return _too_large(current, form)
     if current.final:
         return _finish(action)
+    if _editing(current):
+        return _after_edit(current, draft)
     following = steps.after(current)
     return advance(url_for("enrollment.step", name=following.name),
                    lambda: render_step(following, wizard.make_form(following, draft)))
@@ -202,6 +214,26 @@ def _go_back(current: steps.Step):
     previous = steps.before(current) or current
     return advance(url_for("enrollment.step", name=previous.name),
                    lambda: render_step(previous, wizard.make_form(previous, g.draft)))
+
+
+def _after_edit(saved: steps.Step, draft):
+    """A valid save from an Edit: back to the review page, saying "Saved"; or, when
+    the change made a later step incomplete (a new name asks for the password again),
+    to that step first, which then returns to the review page too."""
+    target = steps.first_incomplete(draft.done)
+    if target is None or target.final:
+        final = steps.final()
+        return advance(url_for("enrollment.step", name=final.name, saved=saved.name),
+                       lambda: render_step(final, wizard.make_form(final, draft),
+                                           saved=saved))
+    url = url_for("enrollment.step", name=target.name, **{"from": FROM_REVIEW})
+    return advance(url, lambda: step(target.name))
+
+
+def _back_to_review():
+    """Cancel on an Edit: the review page, nothing saved."""
+    final = steps.final()
+    return advance(url_for("enrollment.step", name=final.name), lambda: step(final.name))
 
 
 def _ensure_draft():

@@ -40,6 +40,7 @@ class WizardContext:
         self.has_password = bool(draft and draft.password_hash)
         self.questions = facts.get("questions", [])
         self.answer_hashes = facts.get("answer_hashes", [])
+        self.password_reason = password_reason(draft)
 
     @staticmethod
     def username_taken(lower: str) -> bool:
@@ -132,9 +133,12 @@ def accept(step: steps.Step, draft: Draft, form, formdata, human_checked: bool =
     if human_checked:   # kept even if what follows is refused: not asked again
         with write_transaction():
             draft.human_checked_at = utcnow()
+    again = bool(old) and any(old.get(f) != clean.get(f) for f in step.password_context)
+    if again:
+        data = _password_notice(data, step)
     _bounded(data, cleaned)
     with write_transaction():
-        if any(old.get(f) != clean.get(f) for f in step.password_context) and old:
+        if again:
             _ask_password_again(draft)
         step.keep(draft, form)
         draft.data = data
@@ -182,6 +186,26 @@ def _without_notice(data: dict, step_name: str) -> dict:
     notices = {k: v for k, v in data.get(NOTICES, {}).items() if k != step_name}
     rest = {k: v for k, v in data.items() if k != NOTICES}
     return {**rest, NOTICES: notices} if notices else rest
+
+
+AGAIN = "again:"   # the notice left on the password's step: "again:<the step changed>"
+
+
+def _password_notice(data: dict, changed: steps.Step) -> dict:
+    """The draft's values with a notice for the step that holds the password: `changed`
+    changed what the password is checked against (Step.password_again says so)."""
+    holders = {step.name: AGAIN + changed.name for step in steps.STEPS if step.holds_password}
+    return {**data, NOTICES: {**data.get(NOTICES, {}), **holders}}
+
+
+def password_reason(draft: Draft | None):
+    """Why the password is asked again (one sentence, the changed step's
+    `password_again`), or None."""
+    for code in (draft.data.get(NOTICES, {}) if draft else {}).values():
+        changed = steps.get(code[len(AGAIN):]) if code.startswith(AGAIN) else None
+        if changed is not None and changed.password_again:
+            return changed.password_again
+    return None
 
 
 def _ask_password_again(draft: Draft) -> None:

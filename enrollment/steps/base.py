@@ -39,6 +39,8 @@ class Step:
     # them), and whether this step is the one that sets the password.
     password_context = ()
     holds_password = False
+    # Why the password is asked again when password_context changed (one sentence).
+    password_again = None
     # Staff may ask the patient to correct this step after submission ("needs
     # information"): the step then says how its values are read back from the request
     # and written into it (request_values, correction).

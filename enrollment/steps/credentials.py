@@ -52,7 +52,8 @@ class CredentialsForm(StepForm):
                 self.password.data):
             problems = [("password_answer", {})]
         for code, params in problems:
-            self.password.errors.append(policy_message(code, params))
+            reason = self.ctx.password_reason if code == "password_required" else None
+            self.password.errors.append(str(reason) if reason else policy_message(code, params))
         if (self.password.data or "") != (self.confirm.data or ""):
             self.confirm.errors.append(policy_message("confirm_mismatch", {}))
         self.keep_hash = not self.password.data

@@ -5,7 +5,7 @@ from wtforms import SelectField
 from wtforms.validators import Optional, ValidationError
 
 from ..codes import RELATIONSHIPS, choices
-from ..fields import ZIP, check_state, state_field, text
+from ..fields import ZIP, Needed, check_state, state_field, text
 from ..forms import StepForm
 from .base import CONTROL, EMPTY, Step, address
 
@@ -29,18 +29,20 @@ REQUIRED = {
 
 
 class InsuranceForm(StepForm):
-    carrier = text(_l("Insurance company or plan"), 120)
-    member_id = text(_l("Member ID"), 40)
+    # The page is empty (no insurance) or a plan; a plan needs the fields in REQUIRED
+    # (Needed: no "(optional)"); the group number and line 2 are optional always.
+    carrier = text(_l("Insurance company or plan"), 120, needed=True)
+    member_id = text(_l("Member ID"), 40, needed=True)
     group_number = text(_l("Group number"), 40)
-    subscriber_name = text(_l("Subscriber name"), 120)
+    subscriber_name = text(_l("Subscriber name"), 120, needed=True)
     relationship = SelectField(_l("Your relationship to the subscriber"),
                                choices=choices(RELATIONSHIPS, _l("Choose")),
-                               validators=[Optional()], validate_choice=False)
-    claim_street = text(_l("Claim mailing street address"), 120)
+                               validators=[Optional(), Needed()], validate_choice=False)
+    claim_street = text(_l("Claim mailing street address"), 120, needed=True)
     claim_line2 = text(_l("Claim mailing address line 2"), 120)
-    claim_city = text(_l("Claim mailing city"), 80)
-    claim_state = state_field(_l("Claim mailing state"))
-    claim_zip = text(_l("Claim mailing ZIP code"), 10, inputmode="numeric")
+    claim_city = text(_l("Claim mailing city"), 80, needed=True)
+    claim_state = state_field(_l("Claim mailing state"), needed=True)
+    claim_zip = text(_l("Claim mailing ZIP code"), 10, needed=True, inputmode="numeric")
 
     def is_empty(self) -> bool:
         return not any((f.data or "").strip() for f in self if f.name != "csrf_token")

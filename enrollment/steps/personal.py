@@ -63,6 +63,8 @@ class PersonalForm(StepForm):
 class PersonalStep(Step):
     form = PersonalForm
     password_context = NAME   # the password must not contain the name
+    password_again = _l("Your name changed, so choose your password again: it must not "
+                        "contain your name.")
     correctable = True
 
     def clean(self, form) -> dict:

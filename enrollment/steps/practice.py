@@ -22,6 +22,8 @@ class PracticeForm(StepForm):
 class PracticeStep(Step):
     form = PracticeForm
     password_context = ("practice_id",)   # the password must not contain its name
+    password_again = _l("Your practice changed, so choose your password again: it must "
+                        "not contain the practice name.")
     personal = False
     notices = {"practice_inactive": ("practice", _l(
         "That practice no longer takes online enrollment. Choose another practice, or "

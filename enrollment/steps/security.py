@@ -10,7 +10,7 @@ from auth.hashing import hash_secret
 
 from .. import policy
 from ..codes import SECURITY_QUESTIONS, choices
-from ..fields import text
+from ..fields import Needed, text
 from ..forms import StepForm
 from ..models import SecurityAnswer
 from .base import Step
@@ -49,10 +49,12 @@ class SecurityForm(StepForm):
 
 for _i in range(1, QUESTION_COUNT + 1):
     setattr(SecurityForm, f"question_{_i}", SelectField(
-        _l("Security question %(n)d", n=_i), validate_choice=False, validators=[Optional()],
+        _l("Security question %(n)d", n=_i), validate_choice=False,
+        validators=[Optional(), Needed()],
         choices=choices(SECURITY_QUESTIONS, _l("Choose a question"))))
+    # Needed: all five are required; one left blank keeps the answer saved before.
     setattr(SecurityForm, f"answer_{_i}", text(_l("Answer %(n)d", n=_i), 100,
-                                               autocomplete="off"))
+                                               autocomplete="off", needed=True))
 
 
 def answers_of(form: SecurityForm) -> dict:

@@ -37,8 +37,8 @@ TEMPLATE = """{% extends "enrollment/layout.html" %}
 {% block heading %}Emergency contact (optional){% endblock %}
 {% block step %}
 {% from "macros/forms.html" import field, error_summary, step_header, step_form, start_over %}
-{{ step_header(self.heading(), step, steps) }}
 {{ error_summary(form) }}
+{{ step_header(self.heading(), step, steps) }}
 {% call step_form(url_for("enrollment.post_step", name=step.name)) %}
 {{ field(form.contact_name) }}{{ field(form.contact_phone) }}{{ field(form.relationship) }}
 {% endcall %}
@@ -109,7 +109,7 @@ def test_a_step_of_a_form_a_template_and_one_line_goes_all_the_way(
                          ("Contact phone number", "(217) 555-0123"),
                          ("Relationship to you", "Friend")):
         assert f"<dt>{label}</dt><dd>{value}</dd>" in html
-    assert 'href="/enroll/emergency"' in html
+    assert 'href="/enroll/emergency?from=review"' in html   # Save comes back here
 
     done = patient.step("review", GOOD["review"], action="complete")
     assert "approval is pending" in shown(patient, done, htmx)

@@ -164,10 +164,11 @@ def test_name_change_marks_credentials_incomplete(app, client, practices, htmx):
             assert resp.status_code == 303
             assert urlparse(resp.headers["Location"]).path == "/enroll/credentials"
     page = body(patient.get("/enroll/credentials"))
-    assert "Leave blank to keep" not in page
+    why = ("Your name changed, so choose your password again: it must not contain your "
+           "name.")
+    assert "Leave blank to keep" not in page and why in page   # issue 14: says why
     sent = {"username": "MariaD84", **pw("")}
-    assert_rejected(patient.step("credentials", sent), "password", "Enter a password.", htmx,
-                    sent)
+    assert_rejected(patient.step("credentials", sent), "password", why, htmx, sent)
     # A password with the new name part is refused: the check uses the changed name.
     sent = {"username": "MariaD84", **pw("marta and the sea")}
     assert_rejected(patient.step("credentials", sent), "password",
