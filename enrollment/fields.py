@@ -86,6 +86,9 @@ def patient_address(value: str) -> str:
     return found.normalized if smtputf8 else found.ascii_email
 
 
+MAXLENGTH_TYPES = ("text", "email", "password", "search", "tel", "url")
+
+
 def text(label, max_len: int, required=None, autocomplete: str = "off", multiline=False,
          **render_kw):
     """A trimmed text field: required (with its own message) or optional, bounded."""
@@ -94,7 +97,10 @@ def text(label, max_len: int, required=None, autocomplete: str = "off", multilin
     validators = [first, NoControlChars(multiline),
                   Length(max=max_len, message=_l("Use %(max)d characters or fewer.",
                                                  max=max_len))]
-    render_kw = {"autocomplete": autocomplete, "maxlength": max_len, **render_kw}
+    render_kw = {"autocomplete": autocomplete, **render_kw}
+    # HTML allows maxlength on text-like inputs only (False: not even Length's flag).
+    text_like = render_kw.get("type", "text") in MAXLENGTH_TYPES
+    render_kw["maxlength"] = max_len if text_like else False
     cls = TextAreaField if multiline else StringField
     return cls(label, validators=validators, filters=[drop_invisible, _strip],
                render_kw=render_kw)

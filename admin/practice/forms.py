@@ -13,7 +13,7 @@ from ..core import AdminForm, email_address
 
 class SettingsForm(AdminForm):
     name = text(_l("Practice name"), 120, _l("Enter the practice's name."), "organization")
-    street = text(_l("Street address"), 120, None, "street-address")
+    street = text(_l("Street address"), 120, None, "address-line1")
     city = text(_l("City"), 80, None, "address-level2")
     state = SelectField(_l("State"), choices=STATE_CHOICES, validators=[Optional()])
     zip_code = text(_l("ZIP code"), 10, None, "postal-code", inputmode="numeric")
