@@ -1,8 +1,8 @@
 """Valid HTML (README, "Templates"): every page, error state and htmx fragment of the
 patient side and the staff dashboard, rendered with the test client, passes the Nu Html
-Checker with no error.  Each answer is written to a file (a fragment inside a minimal
-document, its <title> moved into <head>, as htmx does), and the checker runs once over
-all of them: one Java start (tests/nu.py)."""
+Checker with no error, and every page has its meta description.  Each answer is written
+to a file (a fragment inside a minimal document, its <title> moved into <head>, as htmx
+does), and the checker runs once over all of them: one Java start (tests/nu.py)."""
 import re
 from pathlib import Path
 
@@ -36,7 +36,10 @@ class Pages:
         statuses = status if isinstance(status, tuple) else (status,)
         assert resp.status_code in statuses, (name, resp.status_code, html[:1500])
         assert resp.mimetype == "text/html", (name, resp.mimetype)
-        if not html.lstrip().lower().startswith("<!doctype"):
+        if html.lstrip().lower().startswith("<!doctype"):
+            descriptions = re.findall(r'<meta name="description" content="([^"]*)">', html)
+            assert len(descriptions) == 1 and len(descriptions[0]) > 40, name
+        else:
             found = re.search(r'<title>', html)
             row = ROW.match(html[html.find("</title>") + 8:] if found else html)
             html = nu.document(html) if row is None else nu.document(
