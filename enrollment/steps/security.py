@@ -52,8 +52,9 @@ for _i in range(1, QUESTION_COUNT + 1):
     setattr(SecurityForm, f"question_{_i}", SelectField(
         _l("Security question %(n)d", n=_i), validate_choice=False, validators=[Optional()],
         choices=choices(SECURITY_QUESTIONS, _l("Choose a question"))))
+    # Masked like a password (a "Show" button with JavaScript: static/js/portal.js).
     setattr(SecurityForm, f"answer_{_i}", text(_l("Answer %(n)d", n=_i), 100,
-                                               autocomplete="off"))
+                                               autocomplete="off", type="password"))
 
 
 def answers_of(form: SecurityForm) -> dict:
