@@ -61,6 +61,7 @@ def _wizard(app, client, pages: Pages, practices):
     hx = Patient(client, htmx=True)
     pages.both("first visit practice", lambda htmx: (hx if htmx else plain).get("/enroll/practice"))
     pages.both("home", lambda htmx: client.get("/", headers=HX if htmx else {}))
+    pages.both("terms", lambda htmx: client.get("/terms", headers=HX if htmx else {}))
     plain.complete_through("security", practices["riverside-family"])
     plain.step("review", GOOD["review"], action="appointment")
     for path in [f"/enroll/{name}" for name in STEPS] + ["/enroll/appointment",
@@ -220,6 +221,9 @@ def _dashboard(app, pages: Pages, make_staff, patient_request, practices):
                                                          htmx=htmx), 422)
     pages.both("settings invalid", lambda htmx: admin.post("/admin/settings", {"name": ""},
                                                            htmx=htmx), 422)
+    pages.both("settings terms invalid", lambda htmx: admin.post(
+        "/admin/settings", {"name": "Riverside", "terms_url": "nope", "terms_version": ""},
+        htmx=htmx), 422)
     pages.both("invite invalid", lambda htmx: admin.post(
         "/admin/staff/invite", {"email": "not an address"}, htmx=htmx), 422)
     pages.both("reject invalid", lambda htmx: admin.post(
