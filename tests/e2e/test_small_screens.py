@@ -10,8 +10,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.test_admin_browser import _setup, _sign_in as staff_sign_in
-from tests.e2e.test_enrollment_browser import label
+from tests.e2e.test_enrollment_browser import (expect_step, fill_credentials, fill_personal,
+                                               fill_security, htmx_post, label, not_a_robot,
+                                               start)
 from tests.e2e.test_patient_browser import _patient, _sign_in as patient_sign_in
+from tests.wizard import GOOD
 
 pytestmark = pytest.mark.e2e
 WIDTHS = (320, 360)
@@ -108,12 +111,7 @@ def test_show_works_from_the_keyboard(js_page, live_server):
     page.watch.assert_clean(statuses=(401, 422))
 
 
-def test_answers_are_masked_with_a_show_button(js_page, live_server):
-    from tests.e2e.test_enrollment_browser import (expect_step, fill_credentials,
-                                                   fill_personal, htmx_post, not_a_robot,
-                                                   start)
-    from tests.wizard import GOOD
-    page = js_page
+def _to_security(page, username: str) -> None:
     start(page)
     label(page, "Practice").select_option(label="Riverside Family Medicine")
     htmx_post(page, "/enroll/practice")
@@ -121,9 +119,14 @@ def test_answers_are_masked_with_a_show_button(js_page, live_server):
     htmx_post(page, "/enroll/personal")
     not_a_robot(page)
     htmx_post(page, "/enroll/insurance")
-    fill_credentials(page, "masked-answers-1")
+    fill_credentials(page, username)
     htmx_post(page, "/enroll/credentials")
     expect_step(page, "security")
+
+
+def test_answers_are_masked_with_a_show_button(js_page, live_server):
+    page = js_page
+    _to_security(page, "masked-answers-1")
     answer = label(page, "Answer 1")
     expect(answer).to_have_attribute("type", "password")
     answer.fill("Lincoln Elementary")
@@ -147,3 +150,29 @@ def test_without_javascript_fields_stay_masked(nojs_page):
     if SHOTS:
         page.set_viewport_size({"width": 360, "height": 720})
         page.screenshot(path=f"{SHOTS}login-nojs-360.png", full_page=True)
+
+
+def test_the_terms_are_a_link_to_their_page(js_page, live_server):
+    """The review step links the terms (the built-in page here), in a new tab."""
+    page = js_page
+    page.set_viewport_size({"width": 360, "height": 720})
+    _to_security(page, "terms-link-01")
+    fill_security(page)
+    htmx_post(page, "/enroll/security")
+    expect_step(page, "review")
+    link = page.get_by_role("link", name="terms of use and privacy notice")
+    expect(link).to_have_attribute("href", "/terms")
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}review-360.png", full_page=True)
+    with page.context.expect_page() as opened:
+        link.focus()
+        page.keyboard.press("Enter")
+    terms = opened.value
+    expect(terms.get_by_role("heading", name="Terms of use and privacy notice")).to_be_visible()
+    expect(terms.get_by_text(f"Version {live_server.app.config['TERMS_VERSION']}.")) \
+        .to_be_visible()
+    if SHOTS:
+        terms.set_viewport_size({"width": 360, "height": 720})
+        terms.screenshot(path=f"{SHOTS}terms-360.png", full_page=True)
+    assert_header_fits(terms, "terms at 360 px")
+    page.watch.assert_clean()
