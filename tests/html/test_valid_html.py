@@ -205,7 +205,7 @@ def _dashboard_signed_out(app, pages: Pages, make_staff):
 
 def _dashboard(app, pages: Pages, make_staff, patient_request, practices):
     req = patient_request(n=4)
-    patient_request(n=5)
+    other = patient_request(n=5)
     _, appointment = make_appointment(app, practices, 6)
     admin = make_staff("eve@riverside.example", admin=True)
     for path in ("/admin/", "/admin/?status=approved", "/admin/?status=nonsense",
@@ -232,6 +232,18 @@ def _dashboard(app, pages: Pages, make_staff, patient_request, practices):
         f"/admin/requests/{req.id}/needs-info", {}, htmx=htmx), 422)
     pages.both("appointment decline invalid", lambda htmx: admin.post(
         f"/admin/appointments/{appointment.id}/decline", {}, htmx=htmx), (200, 409, 422))
+    pages.both("appointment approve invalid", lambda htmx: admin.post(
+        f"/admin/appointments/{appointment.id}/approve", {}, htmx=htmx), (200, 409, 422))
+    pages.both("appointment detail", lambda htmx: admin.get(
+        f"/admin/requests/{appointment.enrollment_id}", htmx=htmx))
+    for kind in ("provider", "location"):
+        pages.both(f"add {kind} invalid", lambda htmx, kind=kind: admin.post(
+            f"/admin/settings/{kind}/add", {f"new-{kind}-name": ""}, htmx=htmx), 422)
+    pages.both("settings saved", lambda htmx: admin.get("/admin/settings?done=saved",
+                                                        htmx=htmx))
+    pages.add("needs info sent", admin.post(
+        f"/admin/requests/{other.id}/needs-info",
+        {"message": "Check your address.", "sections": ["personal"]}, htmx=True), 200)
     pages.add("approve from the queue", admin.post(
         f"/admin/requests/{req.id}/approve", {"view": "row"}, htmx=True), 200)
     pages.both("detail approved", lambda htmx: admin.get(f"/admin/requests/{req.id}",
