@@ -8,10 +8,11 @@ from pathlib import Path
 
 from tests import nu
 from tests.account.conftest import approve
-from tests.account.recovery_helpers import ask_link, visitor
+from tests.account.recovery_helpers import answer, ask_link, open_link, visitor
 from tests.admin.appointment_helpers import make_appointment
 from tests.admin.conftest import CODE, CODES, ENROLL, Staff
 from tests.admin.mfa_helpers import key_on_page, totp
+from tests.admin.test_staff_onboarding import deliver as deliver_staff_link
 from tests.browser import HX
 from tests.outbox.conftest import enroll
 from tests.outbox.test_outbox_confirm import deliver_link
@@ -153,9 +154,13 @@ def _account(app, pages: Pages, patient, make_staff, smtp):
     _, link = ask_link(app, smtp, approved.username, approved.email)
     person = visitor(app)
     pages.both("recover", lambda htmx: person.get(link, htmx=htmx))
+    person, _page, questions = open_link(app, link)
     wrong = {"answer_1": "no", "answer_2": "no", "password": "x", "confirm": "x"}
     pages.both("recover invalid", lambda htmx: person.post(link, wrong, htmx=htmx),
                (401, 403, 422))
+    done = answer(person, link, questions)
+    assert done.status_code == 303, done.status_code
+    pages.both("recover done", lambda htmx: person.get(done.headers["Location"], htmx=htmx))
 
 
 def _errors(app, client, pages: Pages):
@@ -203,7 +208,7 @@ def _dashboard_signed_out(app, pages: Pages, make_staff):
     pages.both("mfa codes", lambda htmx: third.get(CODES, htmx=htmx))
 
 
-def _dashboard(app, pages: Pages, make_staff, patient_request, practices):
+def _dashboard(app, pages: Pages, make_staff, patient_request, practices, smtp):
     req = patient_request(n=4)
     other = patient_request(n=5)
     _, appointment = make_appointment(app, practices, 6)
@@ -224,6 +229,13 @@ def _dashboard(app, pages: Pages, make_staff, patient_request, practices):
     pages.both("settings terms invalid", lambda htmx: admin.post(
         "/admin/settings", {"name": "Riverside", "terms_url": "nope", "terms_version": ""},
         htmx=htmx), 422)
+    assert admin.post("/admin/staff/invite", {"email": "new.nurse@riverside.example",
+                                              "role": "staff"}).status_code == 303
+    _message, invitation = deliver_staff_link(app, smtp, "new.nurse@riverside.example")
+    newcomer = Staff(app.test_client(), "new.nurse@riverside.example")
+    pages.both("invitation", lambda htmx: newcomer.get(invitation, htmx=htmx))
+    pages.both("invitation invalid", lambda htmx: newcomer.post(
+        invitation, {"password": "short", "confirm": "other"}, htmx=htmx), 422)
     pages.both("invite invalid", lambda htmx: admin.post(
         "/admin/staff/invite", {"email": "not an address"}, htmx=htmx), 422)
     pages.both("reject invalid", lambda htmx: admin.post(
@@ -259,7 +271,7 @@ def test_every_page_and_fragment_is_valid_html(app, client, practices, tmp_path,
     _account(app, pages, patient, make_staff, smtp)
     _errors(app, app.test_client(), pages)
     _dashboard_signed_out(app, pages, make_staff)
-    _dashboard(app, pages, make_staff, patient_request, practices)
+    _dashboard(app, pages, make_staff, patient_request, practices, smtp)
     assert len(pages.names) >= 150
     # A canary the checker must find fault with: proof that it read the folder.
     (tmp_path / "canary.html").write_text(nu.document('<p><div>in a p</div>', around=(
