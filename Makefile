@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app app
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: run test lint test-sqlite test-postgres install install-dev migrate seed bench messages \
-	translations check-messages translations-status clean
+	translations check-messages translations-status clean vnu
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,17 @@ test: lint check-messages
 lint: install-dev
 	$(BIN)/ruff check --quiet .
 
+# The Nu Html Checker (tests/html/): the npm package vnu-jar, pinned, into .cache/vnu (not
+# committed); it runs with Java.  .ci/run installs Java and npm when missing, then this.
+VNU_VERSION := 26.9.27
+VNU_JAR     := .cache/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+
+vnu: $(VNU_JAR)
+
+$(VNU_JAR):
+	npm install --prefix .cache/vnu --no-save --no-audit --no-fund --ignore-scripts vnu-jar@$(VNU_VERSION)
+	@test -f $@
+
 test-sqlite: translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -87,4 +98,4 @@ translations-status: install
 	$(BIN)/python translations/catalogs.py status
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis .cache

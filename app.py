@@ -19,9 +19,9 @@ import upkeep
 from assets import Assets
 from config import load_config
 from database import init_database
-from extensions import compress, csrf, db, limiter, mail, migrate
+from extensions import csrf, db, limiter, mail, migrate
 from security import init_security_headers
-from serving import init_serving
+from serving import init_compression, init_serving
 
 # Top to bottom: what each registers (blueprints, user kinds, CLI commands).
 PACKAGES = (auth, outbox, enrollment, home, admin, account, upkeep)
@@ -39,7 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
     csrf.init_app(app)
     i18n.init_app(app)   # Flask-Babel, the patient's choice of language, the switcher
-    compress.init_app(app)
+    init_compression(app)   # every HTML answer compressed, 4xx included (serving.py)
     limiter.init_app(app)
     rate_limits.init_app(app)   # Retry-After and the wait on every 429
     mail.init_app(app)

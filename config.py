@@ -342,6 +342,7 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": False,
         # Compression: brotli first, gzip for the rest.
         "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_REGISTER": False,   # serving.init_compression: 4xx and 5xx too
         "COMPRESS_BR_LEVEL": 5,
         "COMPRESS_LEVEL": 6,
         "COMPRESS_MIN_SIZE": 300,

@@ -1,5 +1,5 @@
-"""The welcome page."""
-from flask import Blueprint
+"""The welcome page and the built-in terms of use and privacy notice."""
+from flask import Blueprint, current_app
 
 from htmx import render
 
@@ -9,6 +9,12 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 def index():
     return render("index.html", "main")
+
+
+@bp.get("/terms")
+def terms():
+    """The built-in terms of use and privacy notice (a practice may link its own)."""
+    return render("terms.html", "main", version=current_app.config["TERMS_VERSION"])
 
 
 def init_app(app) -> None:

@@ -11,6 +11,9 @@
 * PORTAL_SERVER_NAME: when set, every response names the server in `X-Served-By`
   (to see a load balancer's spread); unset, no header.
 * SQLite in production: one warning at start ("SQLite is for one server").
+* Compression (Flask-Compress, brotli then gzip): every answer of a compressible type,
+  the 4xx and 5xx too (an error page, a 422 step fragment), which Flask-Compress by
+  itself leaves uncompressed (it compresses 2xx only).
 * Ids in paths (`<int:...>`) are 1 to 2**31 - 1, the ids the database holds
   (PostgreSQL's integer): a larger one is a 404 at routing, never a database error.
 """
@@ -25,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import IntegerConverter
 
 from config import proxy_networks
-from extensions import db, limiter
+from extensions import compress, db, limiter
 
 log = logging.getLogger("portal.serving")
 bp = Blueprint("serving", __name__)
@@ -130,6 +133,25 @@ def warn_sqlite_in_production(production: bool, database_uri: str) -> bool:
                 "app servers need one PostgreSQL (see README, Deploying).")
     os.environ[SQLITE_WARNED] = "1"
     return True
+
+
+def init_compression(app: Flask) -> None:
+    """Flask-Compress's own after-request hook, for error statuses too: it is given the
+    answer as a 200 and the status is put back (no ETag on these, so nothing becomes a
+    304)."""
+    compress.init_app(app)   # COMPRESS_REGISTER is off: the hook below is the one
+
+    @app.after_request
+    def _compress(response):
+        code = response.status_code
+        if code < 400:
+            return compress.after_request(response)
+        response.status_code = 200
+        try:
+            response = compress.after_request(response)
+        finally:
+            response.status_code = code
+        return response
 
 
 def init_serving(app: Flask) -> None:

@@ -10,7 +10,7 @@ from database import write_transaction
 from enrollment import confirmation, limits, steps
 from enrollment.codes import APPOINTMENT_STATUSES, SECURITY_QUESTIONS, STATUSES
 from enrollment.emails import display_phone
-from enrollment.steps.security import answers_of
+from enrollment.steps.security import answers_of, forget_answers
 from extensions import limiter
 from htmx import client_redirect, render
 from rate_limits import note_retry_in, per_client
@@ -172,6 +172,7 @@ def change_questions():
         clean = answers_of(form)
         set_questions(current_user, clean["questions"], clean["answer_hashes"])
         return client_redirect(url_for("account.home", done="questions"))
+    forget_answers(form)   # never shown back; a saved answer's field says "leave blank"
     return render("account/questions.html", "content",
                   status=422 if form.errors or form.form_errors else 200, form=form,
                   questions=SECURITY_QUESTIONS, heading=_("Change your security questions"))

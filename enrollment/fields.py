@@ -97,6 +97,9 @@ class Needed:
         return None
 
 
+MAXLENGTH_TYPES = ("text", "email", "password", "search", "tel", "url")
+
+
 def text(label, max_len: int, required=None, autocomplete: str = "off", multiline=False,
          needed: bool = False, **render_kw):
     """A trimmed text field: required (with its own message) or optional, bounded;
@@ -106,7 +109,10 @@ def text(label, max_len: int, required=None, autocomplete: str = "off", multilin
     validators = [first, *([Needed()] if needed else []), NoControlChars(multiline),
                   Length(max=max_len, message=_l("Use %(max)d characters or fewer.",
                                                  max=max_len))]
-    render_kw = {"autocomplete": autocomplete, "maxlength": max_len, **render_kw}
+    render_kw = {"autocomplete": autocomplete, **render_kw}
+    # HTML allows maxlength on text-like inputs only (False: not even Length's flag).
+    text_like = render_kw.get("type", "text") in MAXLENGTH_TYPES
+    render_kw["maxlength"] = max_len if text_like else False
     cls = TextAreaField if multiline else StringField
     return cls(label, validators=validators, filters=[drop_invisible, _strip],
                render_kw=render_kw)

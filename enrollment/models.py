@@ -34,6 +34,10 @@ class Practice(db.Model):
     # and whether its reply-to address hears of each new request with a confirmed email.
     rejection_reasons: Mapped[list | None] = mapped_column(sa.JSON)
     notify_new_requests: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # The terms of use and privacy notice patients agree to: the practice's own page and
+    # its version, or (empty) the portal's built-in page and TERMS_VERSION.
+    terms_url: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    terms_version: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
 
     providers: Mapped[list["Provider"]] = relationship(
         back_populates="practice", order_by="Provider.name", cascade="all, delete-orphan")
@@ -217,6 +221,7 @@ class EnrollmentRequest(db.Model):
     claim_zip: Mapped[str | None] = mapped_column(EncryptedText, default="")
     # Consent
     terms_version: Mapped[str] = mapped_column(sa.String(20))
+    terms_url: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
     terms_accepted_at: Mapped[datetime]
     email_consent_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

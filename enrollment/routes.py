@@ -82,6 +82,7 @@ def stale_form(exc):
     if redirect_first is not None:
         return redirect_first
     form = wizard.make_form(current, g.draft, request.form)
+    current.refused(g.draft, form, validated=False)
     form.form_errors.append(_("This page was open for a long time, so we could not accept "
                               "it. Check your answers and select Next again."))
     return render_step(current, form, status=400)
@@ -160,6 +161,7 @@ def post_step(name: str):
     if current.final and g.draft is None:
         abort(400)
     if not form.validate():
+        current.refused(g.draft, form)
         return render_step(current, form, status=422)
     refused = _human_check(current, form)
     if refused is not None:

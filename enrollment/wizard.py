@@ -56,7 +56,7 @@ class WizardContext:
 
     def can_keep_answer(self, index: int, question: str) -> bool:
         return (index < len(self.questions) and self.questions[index] == question
-                and index < len(self.answer_hashes))
+                and index < len(self.answer_hashes) and bool(self.answer_hashes[index]))
 
 
 def practice_of(draft: Draft | None) -> Practice | None:
@@ -129,7 +129,9 @@ def accept(step: steps.Step, draft: Draft, form, formdata, human_checked: bool =
     clean = step.clean(form)   # may hash: before the write transaction
     old = draft.clean.get(step.name, {})
     data = {**_without_notice(draft.data, step.name), step.name: raw_values(step, formdata)}
-    cleaned = {**draft.clean, step.name: clean}
+    # What a refused post kept (Step.refused, under "<step>:...") ends with the step.
+    cleaned = {**{k: v for k, v in draft.clean.items() if not k.startswith(step.name + ":")},
+               step.name: clean}
     if human_checked:   # kept even if what follows is refused: not asked again
         with write_transaction():
             draft.human_checked_at = utcnow()

@@ -251,3 +251,24 @@ def test_home_page_welcomes_and_links_to_the_enrollment(client):
     start = client.get("/enroll/")
     assert start.status_code == 303
     assert start.headers["Location"].endswith("/enroll/practice")
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_error_answers_are_compressed_too(app, client, practices, htmx):
+    """A 404 page, a step's 422 (page and htmx fragment), a 400: compressed like a 200
+    (Flask-Compress alone sends these as they are), from COMPRESS_MIN_SIZE bytes on."""
+    headers = {"Accept-Encoding": "gzip, br", **({"HX-Request": "true"} if htmx else {})}
+    token = csrf_token(client.get("/enroll/practice").get_data(as_text=True))
+    answers = [client.get("/nowhere", headers=headers),
+               client.post("/enroll/practice", data={"csrf_token": token, "action": "next"},
+                           headers=headers),
+               client.post("/login", headers=headers)]
+    for resp, status in zip(answers, (404, 422, 400)):
+        assert resp.status_code == status
+        if "Content-Encoding" not in resp.headers:   # htmx's 404: a sentence, 280 bytes
+            assert len(resp.data) < app.config["COMPRESS_MIN_SIZE"] and htmx, status
+            continue
+        assert resp.headers["Content-Encoding"] == "br", status
+        assert "Accept-Encoding" in resp.headers["Vary"]
+        html = brotli.decompress(resp.data).decode()
+        assert "<title>Error: " in html and int(resp.headers["Content-Length"]) == len(resp.data)

@@ -12,7 +12,7 @@ from ..staff.models import StaffUser
 
 # The fields of the settings form that are stored as they are on the practice.
 FIELDS = ("name", "street", "city", "state", "zip_code", "phone", "reply_to", "timezone",
-          "appointments_enabled", "notify_new_requests")
+          "appointments_enabled", "notify_new_requests", "terms_url", "terms_version")
 KINDS = {"provider": Provider, "location": Location}
 # The audit codes of each kind: (added, renamed, removed).
 AUDIT = {"provider": (audit.PROVIDER_ADDED, audit.PROVIDER_RENAMED, audit.PROVIDER_REMOVED),

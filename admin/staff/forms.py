@@ -49,8 +49,11 @@ class RecoveryForm(AdminForm):
 class InviteForm(AdminForm):
     email = text(_l("Their email address"), 254, _l("Enter their email address."), "off",
                  type="email", autocapitalize="none", spellcheck="false")
+    # Never empty (a role is chosen from the start): no `required` attribute, which HTML
+    # allows only on a select whose first option is an empty placeholder.
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=STAFF,
-                       validators=[DataRequired(message=_l("Choose a role."))])
+                       validators=[DataRequired(message=_l("Choose a role."))],
+                       render_kw={"required": False})
 
     def validate_email(self, field):
         field.normalized = staff_address(field.data)

@@ -113,6 +113,11 @@ class Step:
             values[field.name] = data
         return values
 
+    def refused(self, draft, form, validated: bool = True) -> None:
+        """A refused post (422; `validated` False: not even validated, a stale form):
+        what the step keeps of what was typed before the page is shown again, and what
+        it will not show back (nothing by default: values are kept for the page)."""
+
     def keep(self, draft, form) -> None:
         """Inside the accepting transaction: what the step keeps on the draft besides
         its values (the password hash)."""

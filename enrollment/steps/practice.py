@@ -30,7 +30,7 @@ class PracticeStep(Step):
         "call your practice."))}
 
     def prepare(self, form) -> None:
-        form.practice.choices = [("", "")] + Practice.active_choices()
+        form.practice.choices = [("", _l("Choose your practice"))] + Practice.active_choices()
 
     def clean(self, form) -> dict:
         return {"practice_id": int(form.practice.data)}

@@ -7,6 +7,7 @@ from wtforms import SelectField
 from wtforms.validators import Optional
 
 from auth.hashing import hash_secret
+from database import write_transaction
 
 from .. import policy
 from ..codes import SECURITY_QUESTIONS, choices
@@ -53,8 +54,10 @@ for _i in range(1, QUESTION_COUNT + 1):
         validators=[Optional(), Needed()],
         choices=choices(SECURITY_QUESTIONS, _l("Choose a question"))))
     # Needed: all five are required; one left blank keeps the answer saved before.
+    # Masked like a password (a "Show" button with JavaScript: static/js/portal.js).
     setattr(SecurityForm, f"answer_{_i}", text(_l("Answer %(n)d", n=_i), 100,
-                                               autocomplete="off", needed=True))
+                                               autocomplete="off", type="password",
+                                               needed=True))
 
 
 def answers_of(form: SecurityForm) -> dict:
@@ -67,9 +70,49 @@ def answers_of(form: SecurityForm) -> dict:
     return {"questions": questions, "answer_hashes": hashes}
 
 
+def forget_answers(form: SecurityForm) -> None:
+    """What was typed is never shown back: the answer fields render empty."""
+    for _question, answer in form.slots():
+        answer.data, answer.raw_data = "", []
+
+
 class SecurityStep(Step):
+    """A refused post keeps each answer that was valid, hashed, in the draft (under
+    "security:kept", dropped when the step is accepted): its field shows empty and says
+    "leave blank to keep", as the account page does for saved answers."""
     form = SecurityForm
     secret_fields = ANSWERS
+    KEPT = "security:kept"
+
+    def prepare(self, form) -> None:
+        """The answers a refused post kept count as given (over the saved ones)."""
+        draft = form.ctx.draft
+        kept = (draft.clean.get(self.KEPT) if draft is not None else None) or {}
+        if not kept:
+            return
+        questions = list(form.ctx.questions) + [""] * QUESTION_COUNT
+        hashes = list(form.ctx.answer_hashes) + [""] * QUESTION_COUNT
+        for i, (question, hashed) in enumerate(zip(kept["questions"], kept["answer_hashes"])):
+            if hashed:
+                questions[i], hashes[i] = question, hashed
+        form.ctx.questions = questions[:QUESTION_COUNT]
+        form.ctx.answer_hashes = hashes[:QUESTION_COUNT]
+
+    def refused(self, draft, form, validated: bool = True) -> None:
+        if validated and draft is not None:
+            questions, hashes = [""] * QUESTION_COUNT, [""] * QUESTION_COUNT
+            for i, (question, answer) in enumerate(form.slots()):
+                if form.ctx.can_keep_answer(i, question.data):
+                    questions[i], hashes[i] = question.data, form.ctx.answer_hashes[i]
+                typed = policy.normalise_answer(answer.data or "")
+                if typed and not answer.errors and not question.errors:
+                    questions[i], hashes[i] = question.data, hash_secret(typed)
+            kept = {"questions": questions, "answer_hashes": hashes}
+            form.ctx.questions, form.ctx.answer_hashes = questions, hashes   # the page
+            if any(hashes) and draft.clean.get(self.KEPT) != kept:
+                with write_transaction():
+                    draft.clean = {**draft.clean, self.KEPT: kept}
+        forget_answers(form)
 
     def clean(self, form) -> dict:
         return answers_of(form)

@@ -25,8 +25,42 @@
     }
   });
 
+  // A "Show" toggle button after each masked field (password, security answer): the
+  // macro gives it its label (data-show).  Without JavaScript the field stays masked.
+  function showToggles(root) {
+    var fields = root.querySelectorAll("input[data-show]");
+    Array.prototype.forEach.call(fields, function (input) {
+      if (input.dataset.toggled) { return; }
+      input.dataset.toggled = "1";
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "show-toggle secondary";
+      var word = document.createTextNode(input.dataset.show);
+      button.appendChild(word);
+      var label = document.querySelector("label[for='" + input.id + "']");
+      if (label) {   // "Show Password", "Hide Answer 2" to a screen reader
+        var name = document.createElement("span");
+        name.className = "vh";
+        name.textContent = " " + label.textContent;
+        button.appendChild(name);
+      }
+      button.setAttribute("aria-controls", input.id);
+      button.addEventListener("click", function () {
+        var showing = input.type === "password";
+        input.type = showing ? "text" : "password";
+        word.nodeValue = showing ? input.dataset.hide : input.dataset.show;
+      });
+      var wrap = document.createElement("span");
+      wrap.className = "masked";
+      input.parentNode.insertBefore(wrap, input);
+      wrap.appendChild(input);
+      wrap.appendChild(button);
+    });
+  }
+
   // The practice select gets a filter box when the list is long.
   function enhance(root) {
+    showToggles(root);
     var selects = root.querySelectorAll("select[data-filter-label]");
     Array.prototype.forEach.call(selects, function (select) {
       if (select.options.length < 13 || select.dataset.enhanced) { return; }

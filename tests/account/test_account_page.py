@@ -97,6 +97,7 @@ def test_change_security_questions(app, approved):
                                             "answer_1": "Rosalind", "current": "nope"})
     assert resp.status_code == 422
     assert "That is not your current password." in resp.get_data(as_text=True)
+    assert "Rosalind" not in resp.get_data(as_text=True)   # an answer is never shown back
 
     resp = user.post("/account/questions", {**keep, "question_1": "oldest_cousin",
                                             "answer_1": "Rosalind", "current": PASSWORD})

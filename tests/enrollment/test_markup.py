@@ -43,3 +43,14 @@ def test_cached_state_select_renders_exactly_as_wtforms_does(app, posted):
         for _ in range(2):   # the second render comes from the cache
             field = PersonalForm(formdata=MultiDict(posted)).state
             assert str(field()) == str(widgets.Select()(field, **field.render_kw))
+
+
+def test_the_practice_list_starts_with_a_prompt(client, practices):
+    """A first option that says what to do (an empty one is not valid HTML), sent as
+    nothing: choosing it is the usual "Choose your practice." error."""
+    html = Patient(client).get("/enroll/practice").get_data(as_text=True)
+    select = re.search(r'<select\b[^>]*name="practice".*?</select>', html, re.S).group(0)
+    first = re.search(r"<option\b([^>]*)>([^<]*)</option>", select)
+    assert first.group(2) == "Choose your practice" and 'value=""' in first.group(1)
+    resp = Patient(client).post("/enroll/practice", {"practice": "", "action": "next"})
+    assert resp.status_code == 422 and "Choose your practice." in resp.get_data(as_text=True)

@@ -329,3 +329,42 @@ def test_security_page_tells_patient_to_note_answers(client, practices):
     assert len(SECURITY_QUESTIONS) >= 12
     for code in SECURITY_QUESTIONS:   # every select offers the whole pool
         assert html.count(f'<option value="{code}"') == 5
+
+
+@MODES
+def test_security_refused_answers_are_not_shown_back_but_kept_hashed(app, client, practices,
+                                                                      htmx):
+    """A 422 never echoes an answer: the valid ones are kept hashed in the draft and
+    their fields say "leave blank to keep"; the refused one is asked again."""
+    patient = patient_at(client, practices, "security", htmx)
+    resp = patient.step("security", {**GOOD["security"], "answer_5": "ab"})
+    html = body(resp)
+    assert resp.status_code == 422
+    assert not any(GOOD["security"][f"answer_{i}"] in html for i in range(1, 6))
+    assert 'value="ab"' not in html
+    values = read_page(html).values
+    assert all(values[f"answer_{i}"] == [""] for i in range(1, 6))
+    assert html.count("Leave blank to keep the answer you already gave.") == 4
+    assert "Leave blank" not in read_page(html).texts.get("w-answer_5", "")
+    draft = draft_of(app, client)
+    assert "security" not in draft["done"]
+    dump = draft_dump(app)
+    assert not any(GOOD["security"][f"answer_{i}"] in dump for i in range(1, 5))
+    # The kept answers count: blank fields and the one fixed answer are enough.
+    blank = {**GOOD["security"], **{f"answer_{i}": "" for i in range(1, 5)}}
+    assert_advanced(patient.step("security", blank), "review", htmx)
+    clean = draft_of(app, client)["clean"]
+    assert "security:kept" not in clean
+    with app.app_context():
+        for i, h in enumerate(clean["security"]["answer_hashes"], start=1):
+            assert verify_secret(h, policy.normalise_answer(GOOD["security"][f"answer_{i}"]))
+
+
+def test_security_a_changed_question_drops_its_kept_answer(app, client, practices):
+    patient = patient_at(client, practices, "security", False)
+    patient.step("security", {**GOOD["security"], "answer_5": "ab"})
+    blank = {**GOOD["security"], **{f"answer_{i}": "" for i in range(1, 6)},
+             "question_1": "first_street"}
+    resp = patient.step("security", blank)
+    assert_rejected(resp, "answer_1", "Enter an answer.", False,
+                    {"question_1": "first_street"})
