@@ -25,6 +25,10 @@ def test_by_default_the_built_in_page_and_its_version(app, client, practices):
     patient = at_review(app, practices)
     html = patient.get("/enroll/review").get_data(as_text=True)
     assert LINK.search(html).groups() == ("/terms", app.config["TERMS_VERSION"])
+    # The link's sentence describes the checkbox (a screen reader hears it with the box).
+    box = re.search(r'<input[^>]*id="terms"[^>]*>', html).group(0)
+    assert 'aria-describedby="terms-hint"' in box
+    assert LINK.search(re.search(r'<p class="hint" id="terms-hint">(.*?)</p>', html).group(1))
     page = client.get("/terms")
     assert page.status_code == 200
     text = visible_text(page.get_data(as_text=True))
