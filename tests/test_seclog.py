@@ -140,15 +140,18 @@ def test_under_gunicorn_the_lines_reach_stderr(tmp_path):
         for _ in range(50):
             lines = [json.loads(line) for line in (tmp_path / "stderr").read_text()
                      .splitlines() if line.startswith("{")]
-            if lines:
+            if any(e.get("http_request_id") == rid for e in lines):
                 break
             time.sleep(0.1)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
         err.close()
-    assert [(e["event"], e["reason"], e["http_request_id"], e["endpoint"])
-            for e in lines] == [("access_denied", "not_signed_in", rid, "admin.queue")]
+    # On a loaded machine a first try can time out and be sent again: every line is
+    # such a denial, and the answered request's id is on exactly one of them.
+    assert {(e["event"], e["reason"], e["endpoint"]) for e in lines} == {
+        ("access_denied", "not_signed_in", "admin.queue")}
+    assert [e["http_request_id"] for e in lines].count(rid) == 1
 
 
 def _get_when_up(url: str):
