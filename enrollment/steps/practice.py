@@ -5,7 +5,7 @@ from wtforms import SelectField
 from wtforms.validators import InputRequired, ValidationError
 
 from ..forms import StepForm
-from ..models import Practice
+from ..practice_list import active_choices
 from .base import Step
 
 
@@ -28,7 +28,7 @@ class PracticeStep(Step):
         "call your practice."))}
 
     def prepare(self, form) -> None:
-        form.practice.choices = [("", "")] + Practice.active_choices()
+        form.practice.choices = [("", "")] + active_choices()
 
     def clean(self, form) -> dict:
         return {"practice_id": int(form.practice.data)}
