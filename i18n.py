@@ -22,7 +22,9 @@ import flask_babel
 from babel import Locale
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_request_context, redirect, request, url_for
-from flask_babel import Domain, get_locale, refresh
+from flask_babel import Domain, get_locale, get_translations, refresh
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.utils import cached_property
 
@@ -64,6 +66,17 @@ class Babel(flask_babel.Babel):
     @cached_property
     def domain_instance(self):
         return CatalogPerRequest(domain=self.domain)
+
+
+@pass_eval_context
+def template_gettext(eval_ctx, string: str, **variables) -> str:
+    """Templates' `_()` and `gettext()`: as Jinja's i18n extension with Flask-Babel's
+    callables (the same text, escaped the same way, always %-formatted), in one call
+    instead of three nested ones (a page has about ten)."""
+    text = get_translations().ugettext(string)
+    if eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
 
 
 def languages() -> list[str]:
@@ -210,6 +223,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.before_request(_switch)
     app.after_request(_vary)
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
     app.jinja_env.globals.update(get_locale=get_locale, lang_tag=lambda: tag(current()),
                                  language_switcher=switcher)
     app.jinja_env.filters["language_name"] = language_name
