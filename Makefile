@@ -80,7 +80,12 @@ test-postgres: translations
 		echo "PostgreSQL skipped: nothing reachable at $(PG_URL) (CI=true makes this an error)."; \
 	fi
 
+# bench/run.py drives wrk (Debian's package): installed here when missing and apt-get can.
 bench: install-dev $(VENV)/.installed-bench
+	@command -v wrk >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; \
+		else echo "make bench needs wrk: sudo apt-get install -y wrk" >&2; exit 1; fi; }
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/queue_speed.py
 	$(BIN)/python bench/load.py

@@ -275,6 +275,8 @@ def load_config(instance_path: str) -> dict:
         # Names this server in an X-Served-By header (to see a load balancer's spread).
         "PORTAL_SERVER_NAME": os.environ.get("PORTAL_SERVER_NAME", "").strip(),
         "MIN_PATIENT_AGE": _int("MIN_PATIENT_AGE", 18),
+        # The first step's list of practices, kept per server process (seconds; 0: off).
+        "PRACTICE_LIST_SECONDS": _int("PRACTICE_LIST_SECONDS", 5),
         "USERNAME_MIN_LENGTH": _int("USERNAME_MIN_LENGTH", 6),
         "USERNAME_MAX_LENGTH": _int("USERNAME_MAX_LENGTH", 50),
         "PASSWORD_MIN_LENGTH": _int("PASSWORD_MIN_LENGTH", 12),

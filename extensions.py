@@ -1,5 +1,4 @@
 """Extension objects, created here and bound in create_app (no circular imports)."""
-from flask_babel import Babel
 from flask_compress import Compress
 from flask_mail import Mail
 from flask_limiter import Limiter
@@ -9,6 +8,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from i18n import Babel   # Flask-Babel's, its catalog found once per request
 
 # Stable constraint names so migrations are the same on SQLite and PostgreSQL.
 NAMING = {

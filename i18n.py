@@ -18,10 +18,15 @@ the redirect never leaves the site.  No patient data ever rides on it.
 import os
 from functools import lru_cache
 
+import flask_babel
 from babel import Locale
+from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_request_context, redirect, request, url_for
-from flask_babel import get_locale, refresh
+from flask_babel import Domain, get_locale, get_translations, refresh
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
+from werkzeug.utils import cached_property
 
 LANG_COOKIE = "lang"
 LANG_COOKIE_DAYS = 365
@@ -30,6 +35,48 @@ DASHBOARD = "admin"
 # after a button): the blueprint's own landing page, else the home page.
 LANDINGS = {"enrollment": "enrollment.start", "confirm_email": "home.index",
             "account": "account.status"}
+
+
+class CatalogPerRequest(Domain):
+    """Flask-Babel's domain, whose catalog is looked up once per request and locale.
+
+    Flask-Babel finds the catalog again for every string (the request's context, the
+    locale, its name formatted as the cache's key): most of a translated string's cost,
+    about ten strings a page.  Here the request keeps the catalog it found beside the
+    locale it was found for, so a locale changed within the request (`refresh`,
+    `force_locale`: an email in the patient's language) finds its own catalog.  What is
+    kept is the catalog of a language, the same for every patient: never their data."""
+
+    def get_translations(self):
+        ctx = flask_babel._get_current_context()
+        if ctx is None:
+            return NullTranslations()
+        locale = getattr(ctx, "babel_locale", None) or get_locale()
+        kept = getattr(ctx, "portal_catalog", None)
+        if kept is not None and kept[0] is locale and kept[1] is self:
+            return kept[2]
+        found = super().get_translations()
+        ctx.portal_catalog = (locale, self, found)
+        return found
+
+
+class Babel(flask_babel.Babel):
+    """Flask-Babel with CatalogPerRequest as its (one, process-wide) domain."""
+
+    @cached_property
+    def domain_instance(self):
+        return CatalogPerRequest(domain=self.domain)
+
+
+@pass_eval_context
+def template_gettext(eval_ctx, string: str, **variables) -> str:
+    """Templates' `_()` and `gettext()`: as Jinja's i18n extension with Flask-Babel's
+    callables (the same text, escaped the same way, always %-formatted), in one call
+    instead of three nested ones (a page has about ten)."""
+    text = get_translations().ugettext(string)
+    if eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
 
 
 def languages() -> list[str]:
@@ -176,6 +223,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.before_request(_switch)
     app.after_request(_vary)
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
     app.jinja_env.globals.update(get_locale=get_locale, lang_tag=lambda: tag(current()),
                                  language_switcher=switcher)
     app.jinja_env.filters["language_name"] = language_name

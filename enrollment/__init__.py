@@ -14,9 +14,10 @@ bp.add_app_template_global(limits.refused_last_hour, "submissions_refused")
 
 
 def init_app(app) -> None:
-    from . import routes  # noqa: F401  (registers the views on bp)
+    from . import page_cache, routes  # noqa: F401  (routes: registers the views on bp)
     from .cli import seed_demo
     from .routes_confirm import confirm_bp
     app.register_blueprint(bp)
     app.register_blueprint(confirm_bp)
     app.cli.add_command(seed_demo)
+    page_cache.init_app(app)   # templates' csrf_token(): a placeholder in a kept page

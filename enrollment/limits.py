@@ -6,7 +6,7 @@ Views call these and render; the counting is rate_limits'.  Keys that name a per
 (an email address) are keyed hashes: the limiter's storage never holds the address."""
 from typing import Callable
 
-from flask import current_app
+from flask import current_app, request
 
 import crypto
 from extensions import limiter
@@ -16,6 +16,16 @@ from rate_limits import allowed, client_key, count, per_client, per_name
 # bucket per client.
 step_posts = limiter.shared_limit(per_client("ENROLL_POST_LIMIT"), scope="enroll-post",
                                   methods=["POST"])
+
+
+@limiter.request_filter
+def _step_page() -> bool:
+    """A step's page (GET /enroll/<step>) has no limit of its own and the app has no
+    default one: Flask-Limiter is told so before it works out, for each page, that
+    there is nothing to count."""
+    return request.endpoint == "enrollment.step" and request.method in ("GET", "HEAD")
+
+
 # Refusals at a practice's ceiling, counted for its staff's notice (far more than will
 # ever be refused in an hour: the count, not a limit).
 REFUSALS = "100000 per hour"

@@ -44,12 +44,6 @@ class Practice(db.Model):
     locations: Mapped[list["Location"]] = relationship(
         back_populates="practice", order_by="Location.name", cascade="all, delete-orphan")
 
-    @classmethod
-    def active_choices(cls) -> list:
-        rows = db.session.execute(
-            sa.select(cls.id, cls.name).where(cls.active).order_by(cls.name)).all()
-        return [(str(r.id), r.name) for r in rows]
-
 
 class Provider(db.Model):
     __tablename__ = "provider"

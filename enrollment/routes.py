@@ -10,7 +10,7 @@ from htmx import advance, client_redirect, render, vary_on_htmx
 
 from rate_limits import wait_text
 
-from . import confirmation, drafts, human_check, limits, steps, wizard
+from . import confirmation, drafts, human_check, limits, page_cache, steps, wizard
 from .appointment import appointment_form, appointment_values
 from .submit import StepConflict, submit
 from . import bp
@@ -141,6 +141,12 @@ def step(name: str):
     blocked = _guard(current)
     if blocked:
         return blocked
+    if g.draft is None and not (current.human_check and human_check.enabled()):
+        return page_cache.first_visit(current, lambda: _show(current))   # a first visit
+    return _show(current)
+
+
+def _show(current: steps.Step):
     form = wizard.make_form(current, g.draft)
     wizard.show_notice(current, g.draft, form)
     saved = steps.get(request.args.get("saved", "")) if current.final else None

@@ -75,13 +75,27 @@ def _practice(practice_id: int | None) -> Practice | None:
     return loaded[practice_id]
 
 
+def context(draft: Draft | None) -> WizardContext:
+    """The draft's WizardContext, made once per request while the draft's saved values
+    and password stay as they were (a step's checks, its form and the next step's form
+    ask for it in turn; accepting a step replaces draft.clean, so it is made again)."""
+    made = g.get("wizard_context")
+    clean = draft.clean if draft is not None else None
+    password = draft.password_hash if draft is not None else None
+    if made is not None and made[0] is draft and made[1] is clean and made[2] == password:
+        return made[3]
+    ctx = WizardContext(draft)
+    g.wizard_context = (draft, clean, password, ctx)
+    return ctx
+
+
 def make_form(step: steps.Step, draft: Draft | None, formdata=None):
     """The step's form, bound to a post, or (formdata=None on GET) to the draft's values."""
     if formdata is None:
         saved = (draft.data.get(step.name) if draft else None) or {}
         formdata = MultiDict([(k, v) for k, values in saved.items() for v in values])
     form = step.form(formdata=formdata)
-    form.ctx = WizardContext(draft)
+    form.ctx = context(draft)
     step.prepare(form)
     return form
 
@@ -169,7 +183,7 @@ def leave_stale_notices(draft: Draft | None, current: steps.Step) -> None:
     incomplete again, with a notice, unless it is the one being shown."""
     if draft is None:
         return
-    ctx = WizardContext(draft)
+    ctx = context(draft)
     for step in steps.STEPS:
         code = step.stale(ctx) if step is not current else None
         if code:

@@ -1,11 +1,12 @@
-"""Choose the practice: the choices are the active practices, read for each request; a
-practice closed after it was chosen sends the patient back here with a notice."""
+"""Choose the practice: the choices are the active practices (kept a few seconds per
+process by practice_list.py); a practice closed after it was chosen sends the patient
+back here with a notice."""
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 from wtforms.validators import InputRequired, ValidationError
 
 from ..forms import StepForm
-from ..models import Practice
+from ..practice_list import active_choices
 from .base import Step
 
 
@@ -30,7 +31,7 @@ class PracticeStep(Step):
         "call your practice."))}
 
     def prepare(self, form) -> None:
-        form.practice.choices = [("", _l("Choose your practice"))] + Practice.active_choices()
+        form.practice.choices = [("", _l("Choose your practice"))] + active_choices()
 
     def clean(self, form) -> dict:
         return {"practice_id": int(form.practice.data)}
