@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 import audit
 import crypto
 from database import write_transaction
-from enrollment import confirmation, steps
+from enrollment import confirmation, name_words, steps
 from enrollment.codes import NEEDS_INFO, PENDING
 from enrollment.models import EnrollmentRequest, InfoRequest, utcnow
 from extensions import db
@@ -62,6 +62,8 @@ def save(step, req: EnrollmentRequest, form) -> bool:
             sa.update(EnrollmentRequest)
             .where(EnrollmentRequest.id == req.id, EnrollmentRequest.status == NEEDS_INFO)
             .values(**values).execution_options(synchronize_session=False))
+        if done.rowcount == 1 and set(values) & set(name_words.NAME_COLUMNS):
+            name_words.refresh([req.id])
         if done.rowcount == 1 and "email" in values \
                 and crypto.name_hash(values["email"]) != before:
             confirmation.address_changed(req)

@@ -13,6 +13,7 @@ from flask import current_app
 
 from extensions import db
 
+from . import name_words
 from .codes import REJECTED
 from .models import AppointmentRequest, Draft, EmailConfirmation, EnrollmentRequest, InfoRequest
 
@@ -53,6 +54,7 @@ def scrub(ids: list[int], now: datetime) -> None:
     db.session.execute(
         sa.update(InfoRequest).where(InfoRequest.request_id.in_(ids))
         .values(message="").execution_options(synchronize_session=False))
+    name_words.forget(ids)
     for model in (EmailConfirmation, Draft):
         db.session.execute(sa.delete(model).where(model.request_id.in_(ids))
                            .execution_options(synchronize_session=False))

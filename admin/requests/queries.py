@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 import crypto
+from enrollment import name_words
 from enrollment.codes import PENDING
 from enrollment.models import EnrollmentRequest, PatientAccount
 from extensions import db
@@ -16,6 +17,7 @@ from .models import Decision
 
 SEARCH_LIMIT = 50
 R = EnrollmentRequest
+W = name_words.RequestNameWord
 
 
 def pending_count(practice_id: int) -> int:
@@ -61,9 +63,39 @@ def _newest(ids: sa.Select) -> list:
         .order_by(R.created_at.desc(), R.id.desc())).scalars())
 
 
+def _with_words(practice_id: int, words: list[str]):
+    """(id, created_at) of requests whose names hold every word (folded, by its keyed
+    hash): the longest word walks ix_name_word_search, the others are looked up by the
+    table's primary key (request_id, word_hash)."""
+    hashes = [crypto.index_hash(w) for w in sorted(words, key=len, reverse=True)]
+    first = sa.orm.aliased(W)
+    query = sa.select(first.request_id.label("id"), first.created_at).where(
+        first.practice_id == practice_id, first.word_hash == hashes[0])
+    for other in hashes[1:]:
+        also = sa.orm.aliased(W)
+        query = query.where(sa.exists().where(also.request_id == first.request_id,
+                                              also.word_hash == other))
+    return query
+
+
+def _by_name(practice_id: int, typed: str, prefix: str, matching):
+    """Every word typed, folded (name_words.py), in the request's names, or the whole
+    of it written as one word ("van der berg" finds Vanderberg); and first or last
+    name from its start, as typed (lower-cased), so "gar" still finds Garcia.  One
+    index each: a UNION, never an OR over two indexes."""
+    words = name_words.query_words(typed)
+    parts = [matching(_starts_with(sa.func.lower(R.first_name), prefix)),
+             matching(_starts_with(sa.func.lower(R.last_name), prefix))]
+    if words:
+        parts.append(_with_words(practice_id, words))
+    if len(words) > 1:
+        parts.append(_with_words(practice_id, ["".join(words)]))
+    return sa.union(*parts)
+
+
 def search(practice_id: int, by: str, value) -> list:
-    """by: name (start of first or last name), email, username (from the start),
-    dob (exact date, by its keyed hash)."""
+    """by: name (every word, folded; or first or last name from the start), email,
+    username (from the start), dob (exact date, by its keyed hash), phone (E.164)."""
     def matching(*where):
         return sa.select(R.id, R.created_at).where(R.practice_id == practice_id, *where)
 
@@ -74,10 +106,10 @@ def search(practice_id: int, by: str, value) -> list:
     prefix = str(value or "").strip().lower()
     if not prefix:
         return []
-    if by == "name":   # one index each: a UNION, never an OR over two indexes
-        return _newest(sa.union(
-            matching(_starts_with(sa.func.lower(R.first_name), prefix)),
-            matching(_starts_with(sa.func.lower(R.last_name), prefix))))
+    if by == "name":
+        return _newest(_by_name(practice_id, str(value), prefix, matching))
+    if by == "phone":   # the number as stored (E.164), ix_request_phone
+        return _newest(matching(R.phone == value)) if value else []
     if by == "email":
         return _newest(matching(_starts_with(sa.func.lower(R.email), prefix)))
     if by == "username":   # ix_account_username_prefix

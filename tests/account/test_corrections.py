@@ -142,3 +142,19 @@ def test_the_confirmation_link_can_be_sent_again_while_the_request_is_with_the_p
     resp = user.post("/status/new-link")
     assert resp.status_code == 200 and "A new link is on its way" in resp.get_data(as_text=True)
     assert any("/enroll/confirm/" in m.part("plain") for m in deliver(app, smtp, user.email))
+
+
+def test_a_corrected_name_is_searched_by_its_new_words(app, patient, make_staff):
+    user = patient()
+    staff = make_staff()
+    ask(staff, user.request_id, ("personal",))
+    fields = {"first_name": "María", "last_name": "Núñez-O'Brien", "street": "12 Elm Street",
+              "city": "Springfield", "state": "IL", "zip_code": "62701",
+              "phone": "(217) 555-0199", "date_of_birth": "1984-03-09", "email": user.email}
+    assert user.post("/status/correct/personal", fields).status_code == 303
+
+    def found(typed):
+        return f"/admin/requests/{user.request_id}\"" in staff.post(
+            "/admin/search", {"by": "name", "q": typed}, htmx=True).get_data(as_text=True)
+    assert found("nunez obrien") and found("maria obrien")
+    assert not found("maria delgado")
