@@ -175,7 +175,9 @@ def child(mode: str, url: str, n: int) -> None:
 
 def in_child(env: dict, *args) -> dict:
     done = subprocess.run([sys.executable, __file__, *map(str, args)], cwd=ROOT, env=env,
-                          check=True, capture_output=True, text=True)
+                          check=False, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(done.stderr[-3000:])
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
