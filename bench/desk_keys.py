@@ -84,8 +84,14 @@ class Counter:
         self.page, self.keys, self.clicks = page, 0, 0
 
     def focused(self, js: str) -> bool:
-        return self.page.evaluate(f"() => {{ const e = document.activeElement; "
-                                  f"return !!e && ({js}); }}")
+        from playwright.sync_api import Error
+        script = f"() => {{ const e = document.activeElement; return !!e && ({js}); }}"
+        for _ in range(20):
+            try:
+                return self.page.evaluate(script)
+            except Error:   # a navigation under way: its page first
+                self.page.wait_for_load_state()
+        raise AssertionError("the page never settled")
 
     def tab_to(self, js: str, limit: int = 300) -> None:
         for _ in range(limit):
@@ -165,17 +171,31 @@ FIRST_CONFIRMED_ROW = ("e.tagName === 'A' && /\\/admin\\/requests\\/\\d+$/.test(
 def approve_through_pages_keys(c: Counter) -> None:
     c.tab_to(FIRST_CONFIRMED_ROW)
     c.enter()
-    for n in range(APPROVALS):
+    n = 0
+    while n < APPROVALS:
         c.page.wait_for_url("**/admin/requests/*")
+        if not c.page.locator("button", has_text="Approve").count():   # not confirmed
+            if c.page.get_by_role("link", name="Skip to the next pending request").count():
+                c.tab_to("e.textContent.trim() === 'Skip to the next pending request'")
+            else:
+                c.tab_to("e.textContent.trim() === 'Back to the requests'")
+                c.enter()
+                c.page.wait_for_url("**/admin/*")
+                c.tab_to(FIRST_CONFIRMED_ROW)
+            c.enter()
+            c.page.wait_for_load_state()
+            continue
         c.tab_to(APPROVE_BUTTON)
         with c.page.expect_response("**/approve"):
             c.enter()
         c.page.wait_for_timeout(150)
-        if n == APPROVALS - 1:
+        n += 1
+        if n == APPROVALS:
             return
         if c.page.get_by_role("link", name="Next pending request").count():
             c.tab_to("e.textContent.trim() === 'Next pending request'")
             c.enter()
+            c.page.wait_for_load_state()
             continue
         c.tab_to("e.textContent.trim() === 'Back to the requests'")
         c.enter()

@@ -206,6 +206,8 @@ ROWS = [
                           message="Please check your member ID.", answered_at=LATER)),
     ("request_name_word", dict(request_id=1, word_hash="w" * 64, practice_id=1,
                                created_at=T0)),
+    ("staff_search", dict(id="s" * 22, auth_session_id=1, by="name", terms="maria",
+                          created_at=T0)),
     ("request_revision", dict(request_id=1, info_request_id=1, section="personal",
                               values='{"last_name":"Delgado"}', created_at=T0)),
     ("audit_event", dict(practice_id=1, staff_id=1, action="needs_info", request_id=1,

@@ -42,6 +42,18 @@ def queue(practice_id: int, status: str, number: int, size: int) -> Page:
     return Page(list(rows), number, pages, total)
 
 
+def pending_after(practice_id: int, req: EnrollmentRequest | None) -> int | None:
+    """The pending request after `req` in the pending queue's order (newest first), or
+    the first one when `req` is None; its id, or None.  ix_request_queue."""
+    where = [R.practice_id == practice_id, R.status == PENDING]
+    if req is not None:
+        where += [R.id != req.id, sa.or_(
+            R.created_at < req.created_at,
+            sa.and_(R.created_at == req.created_at, R.id < req.id))]
+    return db.session.execute(sa.select(R.id).where(*where).order_by(
+        R.created_at.desc(), R.id.desc()).limit(1)).scalar()
+
+
 def _starts_with(expr, prefix: str):
     """`expr` starts with `prefix` (both lower-cased), in a form the index serves:
     LIKE 'p%' on PostgreSQL (text_pattern_ops), a range on SQLite (binary order)."""

@@ -16,7 +16,7 @@ from htmx import is_htmx, render
 
 from .. import bp
 from ..core import ButtonForm, id_value, staff_required
-from . import decisions, duplicates, queries
+from . import decisions, duplicates, places, queries
 from .forms import NeedsInfoForm, RejectForm
 
 STATUS = {decisions.DONE: 200, decisions.LOST: 409, decisions.UNCONFIRMED: 409,
@@ -42,12 +42,29 @@ def _messages(result: str) -> str | None:
     }.get(result)
 
 
+def _place() -> places.Place:
+    """The list the request was opened from: the last one this staff member saw."""
+    return places.current()
+
+
+def _next_pending(req, place: places.Place) -> str | None:
+    """The address of the next pending request of `place` (None at the end)."""
+    from .routes import rerun
+    found = places.next_pending(current_user.practice_id, place, req, rerun)
+    return None if found is None else url_for("admin.detail", request_id=found)
+
+
 def render_detail(req, result: str | None = None, reject_form=None, status: int = 200,
                   block: str = "decision", needs_form=None, found=None):
     """The request's page (`block` of it for htmx), with `result` said at the top;
-    `found`: its possible duplicates when the caller has them already."""
+    `found`: its possible duplicates when the caller has them already.  The page
+    offers the next pending request of the list it came from (after the decision;
+    before it, as a way to skip this one)."""
     codes = decisions.reasons_for(req.practice)
-    ctx = {"req": req, "decision": queries.decision_of(req.id), "result": result,
+    place = _place()
+    ctx = {"place": place, "back_url": place.back_url(),
+           "next_url": _next_pending(req, place),
+           "req": req, "decision": queries.decision_of(req.id), "result": result,
            "message": _messages(result) if result else None,
            "approve_form": ButtonForm(), "reject_form": reject_form or RejectForm(
                formdata=None).offer(codes),
@@ -94,8 +111,9 @@ def _after(outcome, done: str, reject_form=None, needs_form=None):
 def _row(outcome):
     """An approval from the queue: htmx gets the row again (and the count out of band);
     without JavaScript, redirect-after-post back to the queue."""
+    place = _place()
     if not is_htmx():
-        return redirect(url_for("admin.queue"), 303)
+        return redirect(place.back_url(), 303)
     req = queries.get_request(current_user.practice_id, outcome.request.id)
     result = "approved" if outcome.result == decisions.DONE else outcome.result
     return render("admin/row.html", "row", status=STATUS[outcome.result], r=req,

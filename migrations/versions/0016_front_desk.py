@@ -1,5 +1,6 @@
 """the front desk: names searched by the keyed hashes of their folded words; a section
-of a request as it was before the patient corrected it
+of a request as it was before the patient corrected it; staff searches kept with the
+staff session (the URL holds only a random id)
 
 Revision ID: 0016
 Revises: 0015
@@ -21,7 +22,7 @@ depends_on = None
 BATCH = 500
 
 
-# Reviewed by hand.  Two new tables; the words of the requests already there are
+# Reviewed by hand.  Three new tables; the words of the requests already there are
 # computed here with the app's index key (`flask db upgrade` runs in the app's context,
 # as 0015 did).  The downgrade drops both tables (what they hold is derived, or a
 # history the older code did not keep).
@@ -49,6 +50,15 @@ def upgrade():
         sa.Column('values', sa.Text(), nullable=False),
         sa.Column('created_at', sa.DateTime(), nullable=False))
     op.create_index('ix_request_revision_request_id', 'request_revision', ['request_id'])
+    op.create_table(
+        'staff_search',
+        sa.Column('id', sa.String(32), primary_key=True),
+        sa.Column('auth_session_id', sa.Integer(),
+                  sa.ForeignKey('auth_session.id', ondelete='CASCADE'), nullable=False),
+        sa.Column('by', sa.String(20), nullable=False),
+        sa.Column('terms', sa.Text(), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False))
+    op.create_index('ix_staff_search_auth_session_id', 'staff_search', ['auth_session_id'])
     _index_names()
 
 
@@ -72,6 +82,8 @@ def _index_names() -> None:
 
 
 def downgrade():
+    op.drop_index('ix_staff_search_auth_session_id', table_name='staff_search')
+    op.drop_table('staff_search')
     op.drop_index('ix_request_revision_request_id', table_name='request_revision')
     op.drop_table('request_revision')
     op.drop_index('ix_name_word_search', table_name='request_name_word')
