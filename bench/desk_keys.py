@@ -235,6 +235,7 @@ def main() -> None:
             app, server, secret = serve(tempfile.mkdtemp(dir=tmp))
             context = browser.new_context(base_url=f"http://127.0.0.1:{server.server_port}",
                                           viewport=VIEWPORT)
+            context.set_default_timeout(15_000)
             page = context.new_page()
             c = Counter(page)
             sign_in(c, secret)

@@ -151,6 +151,10 @@ class EnrollmentRequest(db.Model):
     __table_args__ = (
         # id too: the queue's pages are found in the index alone (admin/queries.py).
         sa.Index("ix_request_queue", "practice_id", "status", "created_at", "id"),
+        # The pending queue puts the requests the patient sent back first: each part
+        # (resubmitted_at set, or NULL) in its order from this index alone.
+        sa.Index("ix_request_updated", "practice_id", "status", "resubmitted_at",
+                 "created_at", "id"),
         # Prefix searches: created_at and id too, so the newest 50 matches are found in
         # the index alone however many match (admin/queries.py search()).
         sa.Index("ix_request_last_name", "practice_id",

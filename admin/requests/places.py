@@ -22,7 +22,7 @@ from extensions import db
 from . import queries
 from .models import SavedSearch
 
-FILTERS = (PENDING, NEEDS_INFO, APPROVED, REJECTED)
+FILTERS = (PENDING, queries.UPDATED, NEEDS_INFO, APPROVED, REJECTED)
 SEARCH_ID = re.compile(r"[A-Za-z0-9_-]{16,32}")
 KEEP_SEARCHES = timedelta(days=1)
 
@@ -110,7 +110,8 @@ def next_pending(practice_id: int, place: Place, req, rerun) -> int | None:
         ids = [r.id for r in rows]
         after = rows[ids.index(req.id) + 1:] if req.id in ids else rows
         return next((r.id for r in after if r.status == PENDING and r.id != req.id), None)
-    found = queries.pending_after(practice_id, req if place.status == PENDING else None)
+    in_order = place.status in (PENDING, queries.UPDATED)
+    found = queries.pending_after(practice_id, req if in_order else None)
     if found is None or found == req.id:   # the end of the queue: from its top again
         found = queries.pending_after(practice_id, None)
     return None if found == req.id else found

@@ -21,37 +21,81 @@ W = name_words.RequestNameWord
 
 
 def pending_count(practice_id: int) -> int:
-    return db.session.execute(sa.select(sa.func.count()).select_from(R).where(
-        R.practice_id == practice_id, R.status == PENDING)).scalar_one()
+    return _count(R.practice_id == practice_id, R.status == PENDING)
+
+
+UPDATED = "updated"   # a filter, not a status: pending requests the patient sent back
+
+
+def _ids(where, order, offset: int, limit: int) -> list[int]:
+    if limit <= 0:
+        return []
+    return list(db.session.execute(sa.select(R.id).where(*where).order_by(*order)
+                                   .offset(offset).limit(limit)).scalars())
+
+
+def _count(*where) -> int:
+    return db.session.execute(sa.select(sa.func.count()).select_from(R).where(*where)) \
+        .scalar_one()
+
+
+def _segments(practice_id: int, status: str) -> list:
+    """The queue of `status` as (where, order) segments, one after the other: pending
+    requests the patient sent back come first (the latest sent back first), then the
+    rest, newest first.  Each segment is read from one index (ix_request_updated,
+    ix_request_queue: practice, status, resubmitted_at, created_at, id)."""
+    base = (R.practice_id == practice_id, R.status == PENDING)
+    updated = ((*base, R.resubmitted_at.is_not(None)),
+               (R.resubmitted_at.desc(), R.id.desc()))
+    if status == UPDATED:
+        return [updated]
+    if status == PENDING:
+        return [updated, ((*base, R.resubmitted_at.is_(None)),
+                          (R.created_at.desc(), R.id.desc()))]
+    return [((R.practice_id == practice_id, R.status == status),
+             (R.created_at.desc(), R.id.desc()))]
 
 
 def queue(practice_id: int, status: str, number: int, size: int) -> Page:
-    where = (R.practice_id == practice_id, R.status == status)
-    total = db.session.execute(
-        sa.select(sa.func.count()).select_from(R).where(*where)).scalar_one()
-    pages, number = page_bounds(total, number, size)
-    # The page's ids from the index alone (ix_request_queue ends with created_at, id),
-    # then only those rows: a deep page skips index entries, not table rows.  The ids
-    # are this practice's; no second practice_id test outside, which would tempt
-    # SQLite (without ANALYZE statistics) to scan the whole practice instead.
-    ids = (sa.select(R.id).where(*where).order_by(R.created_at.desc(), R.id.desc())
-           .offset((number - 1) * size).limit(size))
-    rows = db.session.execute(
-        sa.select(R).where(R.id.in_(ids))
-        .order_by(R.created_at.desc(), R.id.desc())).scalars().all()
-    return Page(list(rows), number, pages, total)
+    """One page of the queue.  The page's ids come from the indexes alone (a deep page
+    skips index entries, not table rows), then only those rows are read."""
+    segments = _segments(practice_id, status)
+    counts = [_count(*where) for where, _ in segments]
+    pages, number = page_bounds(sum(counts), number, size)
+    offset, wanted, ids = (number - 1) * size, size, []
+    for (where, order), count in zip(segments, counts):
+        if offset >= count:
+            offset -= count
+            continue
+        found = _ids(where, order, offset, wanted)
+        ids += found
+        wanted -= len(found)
+        offset = 0
+    rows = {r.id: r for r in db.session.execute(sa.select(R).where(R.id.in_(ids))).scalars()}
+    return Page([rows[i] for i in ids if i in rows], number, pages, sum(counts))
 
 
 def pending_after(practice_id: int, req: EnrollmentRequest | None) -> int | None:
-    """The pending request after `req` in the pending queue's order (newest first), or
-    the first one when `req` is None; its id, or None.  ix_request_queue."""
-    where = [R.practice_id == practice_id, R.status == PENDING]
-    if req is not None:
-        where += [R.id != req.id, sa.or_(
+    """The pending request after `req` in the pending queue's order (updated ones first,
+    then newest first), or the first one when `req` is None; its id, or None."""
+    (updated, u_order), (rest, r_order) = _segments(practice_id, PENDING)
+    later = []
+    if req is not None and req.resubmitted_at is not None:
+        later.append(((*updated, R.id != req.id, sa.or_(
+            R.resubmitted_at < req.resubmitted_at,
+            sa.and_(R.resubmitted_at == req.resubmitted_at, R.id < req.id))), u_order))
+        later.append((rest, r_order))
+    elif req is not None:
+        later.append(((*rest, R.id != req.id, sa.or_(
             R.created_at < req.created_at,
-            sa.and_(R.created_at == req.created_at, R.id < req.id))]
-    return db.session.execute(sa.select(R.id).where(*where).order_by(
-        R.created_at.desc(), R.id.desc()).limit(1)).scalar()
+            sa.and_(R.created_at == req.created_at, R.id < req.id))), r_order))
+    else:
+        later += [(updated, u_order), (rest, r_order)]
+    for where, order in later:
+        found = _ids(where, order, 0, 1)
+        if found:
+            return found[0]
+    return None
 
 
 def _starts_with(expr, prefix: str):

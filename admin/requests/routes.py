@@ -3,6 +3,7 @@ lists requests writes ONE audit row naming the ids it listed (a search: its kind
 how many it found, never what was searched for)."""
 from flask import current_app, g, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -15,7 +16,9 @@ from ..core import page_number, staff_required
 from . import places, queries
 from .forms import SearchForm
 
-FILTERS = (PENDING, NEEDS_INFO, APPROVED, REJECTED)
+FILTERS = (PENDING, queries.UPDATED, NEEDS_INFO, APPROVED, REJECTED)
+# The filters' names: the statuses, and the pending requests the patient sent back.
+FILTER_LABELS = {**STATUSES, queries.UPDATED: _l("Updated by the patient")}
 
 
 @bp.app_template_global("requests_pending")
@@ -34,7 +37,7 @@ def _queue_context(status: str, number: int | None) -> dict:
         current_user.practice_id, status, number, size)
     if page is not None and status == PENDING:
         g.pending = page.total   # the navigation's count: the same number, counted once
-    return {"page": page, "shown": status, "filters": FILTERS, "statuses": STATUSES,
+    return {"page": page, "shown": status, "filters": FILTERS, "statuses": FILTER_LABELS,
             "heading": _("Enrollment requests")}
 
 

@@ -16,7 +16,7 @@ from htmx import is_htmx, render
 
 from .. import bp
 from ..core import ButtonForm, id_value, staff_required
-from . import decisions, duplicates, places, queries
+from . import changes, decisions, duplicates, places, queries
 from .forms import NeedsInfoForm, RejectForm
 
 STATUS = {decisions.DONE: 200, decisions.LOST: 409, decisions.UNCONFIRMED: 409,
@@ -63,7 +63,7 @@ def render_detail(req, result: str | None = None, reject_form=None, status: int 
     codes = decisions.reasons_for(req.practice)
     place = _place()
     ctx = {"place": place, "back_url": place.back_url(),
-           "next_url": _next_pending(req, place),
+           "next_url": _next_pending(req, place), "changes": changes.latest(req),
            "req": req, "decision": queries.decision_of(req.id), "result": result,
            "message": _messages(result) if result else None,
            "approve_form": ButtonForm(), "reject_form": reject_form or RejectForm(

@@ -22,7 +22,7 @@ depends_on = None
 BATCH = 500
 
 
-# Reviewed by hand.  Three new tables; the words of the requests already there are
+# Reviewed by hand.  Three new tables and an index of the pending queue's order; the words of the requests already there are
 # computed here with the app's index key (`flask db upgrade` runs in the app's context,
 # as 0015 did).  The downgrade drops both tables (what they hold is derived, or a
 # history the older code did not keep).
@@ -59,6 +59,8 @@ def upgrade():
         sa.Column('terms', sa.Text(), nullable=False),
         sa.Column('created_at', sa.DateTime(), nullable=False))
     op.create_index('ix_staff_search_auth_session_id', 'staff_search', ['auth_session_id'])
+    op.create_index('ix_request_updated', 'enrollment_request',
+                    ['practice_id', 'status', 'resubmitted_at', 'created_at', 'id'])
     _index_names()
 
 
@@ -82,6 +84,7 @@ def _index_names() -> None:
 
 
 def downgrade():
+    op.drop_index('ix_request_updated', table_name='enrollment_request')
     op.drop_index('ix_staff_search_auth_session_id', table_name='staff_search')
     op.drop_table('staff_search')
     op.drop_index('ix_request_revision_request_id', table_name='request_revision')
