@@ -12,7 +12,7 @@ from enrollment import steps
 from enrollment.codes import REJECTION_REASONS
 from enrollment.fields import MultiCheckboxField, text
 
-from ..core import AdminForm
+from ..core import AdminForm, email_address
 
 SEARCH_BY = [("name", _l("Name (accents, case and punctuation do not matter)")),
              ("phone", _l("Phone number (any format)")),
@@ -96,3 +96,12 @@ class NeedsInfoForm(AdminForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.sections.choices = [(step.name, step.title) for step in steps.correctable()]
+
+
+class EmailForm(AdminForm):
+    """The patient called: their address was mistyped."""
+    email = text(_l("Correct email address"), 254, _l("Enter the patient's email address."),
+                 "off", autocapitalize="none", spellcheck="false")
+
+    def validate_email(self, field):
+        field.data = email_address(field.data)

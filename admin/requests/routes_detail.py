@@ -17,11 +17,11 @@ from htmx import is_htmx, render
 from .. import bp
 from ..core import ButtonForm, id_value, staff_required
 from . import changes, decisions, duplicates, places, queries
-from .forms import NeedsInfoForm, RejectForm
+from .forms import EmailForm, NeedsInfoForm, RejectForm
 
 STATUS = {decisions.DONE: 200, decisions.LOST: 409, decisions.UNCONFIRMED: 409,
           decisions.BAD_REASON: 422, decisions.BAD_INFO: 422, decisions.WAITING: 409}
-RESULTS = ("approved", "rejected", "needs_info")
+RESULTS = ("approved", "rejected", "needs_info", "link_sent", "email_corrected")
 DUPLICATE = "duplicate"
 
 
@@ -33,6 +33,9 @@ def _messages(result: str) -> str | None:
                       "is free again."),
         "needs_info": _("Sent. The patient is emailed that there is a message and reads "
                         "it after signing in."),
+        "link_sent": _("A new confirmation link is on its way to the patient."),
+        "email_corrected": _("Email address corrected. Every link sent before no longer "
+                             "works; a new one is on its way to the new address."),
         decisions.LOST: _("This request was already decided. Here is what "
                           "happened."),
         decisions.WAITING: _("This request waits for the patient's answer: it can be "
@@ -55,7 +58,8 @@ def _next_pending(req, place: places.Place) -> str | None:
 
 
 def render_detail(req, result: str | None = None, reject_form=None, status: int = 200,
-                  block: str = "decision", needs_form=None, found=None):
+                  block: str = "decision", needs_form=None, found=None, message=None,
+                  email_form=None):
     """The request's page (`block` of it for htmx), with `result` said at the top;
     `found`: its possible duplicates when the caller has them already.  The page
     offers the next pending request of the list it came from (after the decision;
@@ -65,7 +69,8 @@ def render_detail(req, result: str | None = None, reject_form=None, status: int 
     ctx = {"place": place, "back_url": place.back_url(),
            "next_url": _next_pending(req, place), "changes": changes.latest(req),
            "req": req, "decision": queries.decision_of(req.id), "result": result,
-           "message": _messages(result) if result else None,
+           "message": message or (_messages(result) if result else None),
+           "email_form": email_form or EmailForm(formdata=None),
            "approve_form": ButtonForm(), "reject_form": reject_form or RejectForm(
                formdata=None).offer(codes),
            "needs_form": needs_form or NeedsInfoForm(formdata=None),

@@ -98,7 +98,8 @@ def test_the_walk_covers_every_admin_route(app):
                          "admin.search", "admin.search_results", "admin.audit_log",
                          "admin.detail",
                          "admin.approve", "admin.reject", "admin.reject_duplicate",
-                         "admin.needs_info"} | PRACTICE_ADMIN | APPOINTMENTS | SECOND_FACTOR
+                         "admin.needs_info", "admin.resend_link", "admin.correct_email"} \
+        | PRACTICE_ADMIN | APPOINTMENTS | SECOND_FACTOR
 
 
 @pytest.mark.parametrize("htmx", [False, True])
@@ -157,7 +158,7 @@ def test_staff_of_practice_a_get_404_for_anything_of_practice_b(app, two_practic
     assert walked == {"admin.queue", "admin.search", "admin.search_results",
                       "admin.audit_log", "admin.detail",
                       "admin.approve", "admin.reject", "admin.reject_duplicate",
-                      "admin.needs_info"} | (
+                      "admin.needs_info", "admin.resend_link", "admin.correct_email"} | (
         PRACTICE_ADMIN - LINKS - PUBLIC) | APPOINTMENTS
     assert None not in _b_items(app).values()      # B's provider and location remain
     assert request_of(app, "patient1@example.org").status == "pending"
