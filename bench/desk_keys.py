@@ -109,6 +109,11 @@ class Counter:
         self.page.keyboard.press("Enter")
         self.keys += 1
 
+    def follow(self) -> None:
+        """Enter on a link: the next page loaded."""
+        with self.page.expect_navigation():
+            self.enter()
+
     def click(self, locator) -> None:
         locator.click()
         self.clicks += 1
@@ -170,20 +175,18 @@ FIRST_CONFIRMED_ROW = ("e.tagName === 'A' && /\\/admin\\/requests\\/\\d+$/.test(
 
 def approve_through_pages_keys(c: Counter) -> None:
     c.tab_to(FIRST_CONFIRMED_ROW)
-    c.enter()
+    c.follow()
     n = 0
     while n < APPROVALS:
-        c.page.wait_for_url("**/admin/requests/*")
         if not c.page.locator("button", has_text="Approve").count():   # not confirmed
             if c.page.get_by_role("link", name="Skip to the next pending request").count():
                 c.tab_to("e.textContent.trim() === 'Skip to the next pending request'")
+                c.follow()
             else:
                 c.tab_to("e.textContent.trim() === 'Back to the requests'")
-                c.enter()
-                c.page.wait_for_url("**/admin/*")
+                c.follow()
                 c.tab_to(FIRST_CONFIRMED_ROW)
-            c.enter()
-            c.page.wait_for_load_state()
+                c.follow()
             continue
         c.tab_to(APPROVE_BUTTON)
         with c.page.expect_response("**/approve"):
@@ -194,14 +197,12 @@ def approve_through_pages_keys(c: Counter) -> None:
             return
         if c.page.get_by_role("link", name="Next pending request").count():
             c.tab_to("e.textContent.trim() === 'Next pending request'")
-            c.enter()
-            c.page.wait_for_load_state()
+            c.follow()
             continue
         c.tab_to("e.textContent.trim() === 'Back to the requests'")
-        c.enter()
-        c.page.wait_for_url("**/admin/*")
+        c.follow()
         c.tab_to(FIRST_CONFIRMED_ROW)
-        c.enter()
+        c.follow()
 
 
 def rows_in_view(page) -> dict:

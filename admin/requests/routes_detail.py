@@ -54,7 +54,10 @@ def _next_pending(req, place: places.Place) -> str | None:
     """The address of the next pending request of `place` (None at the end)."""
     from .routes import rerun
     found = places.next_pending(current_user.practice_id, place, req, rerun)
-    return None if found is None else url_for("admin.detail", request_id=found)
+    # To its heading: the browser scrolls past the navigation and the next Tab reaches
+    # the decision's first button (the summary has no links), with no script.
+    return None if found is None else url_for("admin.detail", request_id=found,
+                                              _anchor="page-heading")
 
 
 def render_detail(req, result: str | None = None, reject_form=None, status: int = 200,

@@ -89,12 +89,12 @@ def test_after_a_decision_the_next_pending_request_in_the_queue_order(
     html = staff.post(f"/admin/requests/{first.id}/approve", htmx=True).get_data(
         as_text=True)
     assert "Approved." in html
-    assert f'href="/admin/requests/{second.id}" id="next-request"' in html
+    assert f'href="/admin/requests/{second.id}#page-heading" id="next-request"' in html
     # Without JavaScript: redirect-after-post, and the page says the same.
     staff.get(f"/admin/requests/{second.id}")
     resp = staff.post(f"/admin/requests/{second.id}/reject", {"reason": "duplicate"})
     page = staff.get(resp.headers["Location"]).get_data(as_text=True)
-    assert f'href="/admin/requests/{third.id}" id="next-request"' in page
+    assert f'href="/admin/requests/{third.id}#page-heading" id="next-request"' in page
     # A pending request's own page offers no "next" before its decision.
     assert 'id="next-request"' not in staff.get(f"/admin/requests/{third.id}").get_data(
         as_text=True)
@@ -113,4 +113,4 @@ def test_the_next_pending_request_follows_the_search(app, make_staff, patient_re
     staff.get(f"/admin/requests/{found_1.id}")
     html = staff.post(f"/admin/requests/{found_1.id}/approve", htmx=True).get_data(
         as_text=True)
-    assert f'href="/admin/requests/{found_2.id}" id="next-request"' in html
+    assert f'href="/admin/requests/{found_2.id}#page-heading" id="next-request"' in html

@@ -43,4 +43,4 @@ def test_updated_requests_come_first_and_have_a_filter(app, make_staff, patient_
     staff.get("/admin/")
     html = staff.post(f"/admin/requests/{old_back.id}/approve", htmx=True).get_data(
         as_text=True)
-    assert f'href="/admin/requests/{newest.id}" id="next-request"' in html
+    assert f'href="/admin/requests/{newest.id}#page-heading" id="next-request"' in html
