@@ -170,7 +170,8 @@ def approve_from_queue_mouse(c: Counter) -> None:
 
 
 FIRST_CONFIRMED_ROW = ("e.tagName === 'A' && /\\/admin\\/requests\\/\\d+$/.test(e.href) && "
-                       "!!e.closest('tr') && !!e.closest('tr').querySelector('button')")
+                       "!!e.closest('tr') && [...e.closest('tr').querySelectorAll('button')]"
+                       ".some(b => b.textContent.trim().startsWith('Approve'))")
 
 
 def approve_through_pages_keys(c: Counter) -> None:
@@ -210,10 +211,11 @@ def rows_in_view(page) -> dict:
     rows = page.evaluate("""() => [...document.querySelectorAll('table.requests tbody tr')]
         .filter(r => r.getBoundingClientRect().bottom <= window.innerHeight).length""")
     wrapped = page.evaluate("""() => [...document.querySelectorAll('table.requests tbody tr')]
-        .some(r => { const c = r.querySelector('time, td:nth-child(3)');
-                     return c && c.getClientRects().length > 0 &&
-                            c.getBoundingClientRect().height > 30; })""")
-    page.locator("table.requests tbody tr:has(button) a").first.click()
+        .some(r => { const range = document.createRange();
+                     range.selectNodeContents(r.querySelector('td:nth-child(3)'));
+                     const tops = new Set([...range.getClientRects()].map(x => x.top));
+                     return tops.size > 1; })""")
+    page.locator("table.requests tbody tr:has(button:has-text('Approve')) a").first.click()
     page.wait_for_url("**/admin/requests/*")
     approve = page.locator("button", has_text="Approve").first
     box = approve.bounding_box()
