@@ -7,7 +7,7 @@ import sqlalchemy as sa
 import crypto
 from database import write_transaction
 from enrollment import name_words
-from enrollment.models import EnrollmentRequest, utcnow
+from enrollment.models import EnrollmentRequest, RequestRevision, utcnow
 from enrollment.name_words import RequestNameWord, fold, name_words as words_of, query_words
 from extensions import db
 
@@ -76,15 +76,19 @@ def test_a_phone_number_that_is_not_one_is_told(app, make_staff, patient_request
     assert "Enter a phone number with its area code" in resp.get_data(as_text=True)
 
 
-def test_words_follow_a_purge_and_reindex(app, named, monkeypatch):
+def test_words_and_revisions_follow_a_purge_and_words_a_reindex(app, named, monkeypatch):
     with app.app_context():
         from enrollment import retention
         with write_transaction():
             db.session.execute(sa.update(EnrollmentRequest).where(
                 EnrollmentRequest.id == named[1]).values(status="rejected"))
+            db.session.add(RequestRevision(request_id=named[1], section="personal",
+                                           values={"first_name": "Zoë"}))
+        with write_transaction():
             retention.scrub([named[1]], utcnow())
         assert not db.session.execute(sa.select(RequestNameWord).where(
             RequestNameWord.request_id == named[1])).first()
+        assert not db.session.execute(sa.select(RequestRevision)).first()
     # A new index key: every stored hash is stale until `keys reindex`.
     monkeypatch.setattr(app.extensions[crypto.EXTENSION], "index_key", b"k" * 40)
     with app.app_context():
