@@ -117,7 +117,10 @@ def allowed(value: str, scope: str, key: str, hit: bool = True) -> bool:
 
 
 def count(value: str, scope: str, key: str) -> int:
-    """How many tries of `key` the first limit of `value` holds now (in its window)."""
+    """How many tries of `key` the first limit of `value` holds now (in its window);
+    0 with limits switched off."""
+    if not limiter.enabled:
+        return 0
     item = _items(value)[0]
     remaining = limiter.limiter.get_window_stats(item, *_keys(scope, key)).remaining
     return item.amount - remaining

@@ -12,9 +12,9 @@ from werkzeug.datastructures import MultiDict
 import audit
 import crypto
 from database import write_transaction
-from enrollment import confirmation, steps
+from enrollment import confirmation, name_words, steps
 from enrollment.codes import NEEDS_INFO, PENDING
-from enrollment.models import EnrollmentRequest, InfoRequest, utcnow
+from enrollment.models import EnrollmentRequest, InfoRequest, RequestRevision, utcnow
 from extensions import db
 
 from .patients import AccountContext
@@ -55,6 +55,7 @@ def save(step, req: EnrollmentRequest, form) -> bool:
     """The corrected section into the request; False if it is no longer with the
     patient (staff decided meanwhile).  A new email address is unconfirmed again."""
     values = step.correction(step.clean(form), req)
+    was = step.request_values(req)   # the section as it was, kept as a revision
     with write_transaction():
         before = db.session.execute(sa.select(EnrollmentRequest.email_hash).where(
             EnrollmentRequest.id == req.id)).scalar()
@@ -62,6 +63,12 @@ def save(step, req: EnrollmentRequest, form) -> bool:
             sa.update(EnrollmentRequest)
             .where(EnrollmentRequest.id == req.id, EnrollmentRequest.status == NEEDS_INFO)
             .values(**values).execution_options(synchronize_session=False))
+        if done.rowcount == 1:
+            ask = open_request(req)
+            db.session.add(RequestRevision(request_id=req.id, section=step.name, values=was,
+                                           info_request_id=ask.id if ask else None))
+        if done.rowcount == 1 and set(values) & set(name_words.NAME_COLUMNS):
+            name_words.refresh([req.id])
         if done.rowcount == 1 and "email" in values \
                 and crypto.name_hash(values["email"]) != before:
             confirmation.address_changed(req)

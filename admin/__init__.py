@@ -21,7 +21,8 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 # The modules that register views (and template helpers) on bp.
-VIEWS = ("core", "requests.routes", "requests.routes_detail", "appointments.routes",
+VIEWS = ("core", "requests.routes", "requests.routes_detail",
+         "requests.routes_unconfirmed", "appointments.routes",
          "practice.routes", "practice.routes_audit", "staff.routes_signin",
          "staff.routes_mfa", "staff.routes")
 

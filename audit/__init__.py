@@ -16,6 +16,7 @@ from .actions import (
     STAFF_INVITED, INVITATION_RESENT, JOINED, STAFF_DISABLED, STAFF_ACCESS_RESET,
     PASSWORD_RESET, RECOVERY_CODE_USED, MFA_RESET, MFA_RESET_CLI, ACTIONS)
 from .actions import APPTS_VIEWED, QUEUE_VIEWED, SEARCHED
+from .actions import EMAIL_CORRECTED, LINK_RESENT
 from .models import AuditEvent, AuditIsAppendOnly
 from .trail import PAGE, client_address, events, record
 from .trail import Filters, compact_ids, detail_of, expand_ids, fields_of, shown
@@ -28,5 +29,6 @@ __all__ = [
     "PROVIDER_RENAMED", "RECOVERY_CODE_USED", "REJECTED",
     "RESUBMITTED", "SETTINGS_CHANGED", "STAFF_ACCESS_RESET", "STAFF_DISABLED",
     "STAFF_INVITED", "VIEWED", "client_address", "events", "record"]
+__all__ += ["EMAIL_CORRECTED", "LINK_RESENT"]
 __all__ += ["APPTS_VIEWED", "Filters", "QUEUE_VIEWED", "SEARCHED", "compact_ids", "detail_of",
             "expand_ids", "fields_of", "shown"]

@@ -29,6 +29,9 @@ PASSWORD_RESET = "password_reset"
 # member's own row: no staff member did it).
 RECOVERY_CODE_USED = "recovery_code_used"
 MFA_RESET, MFA_RESET_CLI = "mfa_reset", "mfa_reset_cli"
+# The desk and a request waiting for its email confirmation (admin/requests/unconfirmed.py):
+# the link sent again, the address corrected (never the address itself in the row).
+LINK_RESENT, EMAIL_CORRECTED = "link_resent", "email_corrected"
 
 ACTIONS = MappingProxyType({
     VIEWED: _l("Viewed the request"),
@@ -57,4 +60,6 @@ ACTIONS = MappingProxyType({
     RECOVERY_CODE_USED: _l("Signed in with a recovery code"),
     MFA_RESET: _l("Reset a staff member's two-factor sign-in"),
     MFA_RESET_CLI: _l("Two-factor sign-in reset from the command line"),
+    LINK_RESENT: _l("Sent the email confirmation link again"),
+    EMAIL_CORRECTED: _l("Corrected the email address (a new link sent to it)"),
 })

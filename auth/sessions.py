@@ -10,6 +10,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import g
 from sqlalchemy.orm import Mapped, mapped_column
 
 from database import write_transaction
@@ -84,6 +85,7 @@ def check(token: str | None, kind: str, user_id: int, idle: timedelta,
         return False
     if row.last_seen_at <= now - TOUCH_EVERY:
         _set(row.id, last_seen_at=now)
+    g.auth_session_id = row.id   # what this session keeps (a staff search) names it
     return True
 
 

@@ -7,8 +7,10 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 import crypto
+from enrollment import name_words
 from enrollment.models import EnrollmentRequest, PatientAccount, Practice
 from enrollment.references import ALPHABET, LENGTH, PREFIX
+from enrollment.name_words import RequestNameWord
 from extensions import db
 
 FIRST = ("Maria Mark Martin Marcus James Jane John Joanna Joseph Linda Michael Mary "
@@ -106,6 +108,11 @@ def _flush(accounts: list, requests: list) -> None:
         db.session.execute(sa.insert(PatientAccount.__table__), accounts)
     if requests:
         db.session.execute(sa.insert(EnrollmentRequest.__table__), requests)
+        # The keyed hashes of the names' folded words, as the app writes them.
+        db.session.execute(sa.insert(RequestNameWord.__table__), [
+            word for r in requests for word in name_words.rows_for(
+                r["id"], r["practice_id"], r["created_at"], r["first_name"],
+                r["middle_name"], r["last_name"])])
     accounts.clear()
     requests.clear()
 

@@ -87,6 +87,7 @@ def cases(app, practice_id: int, csrf: str) -> dict:
     sizes): name, email and username from their start, date of birth exact."""
     import sqlalchemy as sa
 
+    from enrollment.emails import display_phone
     from enrollment.models import EnrollmentRequest as R
     from extensions import db
     with app.app_context():
@@ -98,6 +99,9 @@ def cases(app, practice_id: int, csrf: str) -> dict:
         size = app.config["ADMIN_PAGE_SIZE"]
         last_page = max(1, -(-pending // size))
         terms = {"name": probe.last_name[:3], "email": probe.email[:4],
+                 "folded": probe.last_name.upper(),
+                 "two words": f"{probe.first_name.lower()} {probe.last_name.lower()}",
+                 "phone": display_phone(probe.phone),
                  "username": probe.account.username[:3],
                  "dob": probe.date_of_birth.isoformat(), "whole email": probe.email,
                  "whole username": probe.account.username}
@@ -113,6 +117,9 @@ def cases(app, practice_id: int, csrf: str) -> dict:
         "filter: approved": ("GET", "/admin/?status=approved", None, {}),
         "filter: rejected": ("GET", "/admin/?status=rejected", None, {}),
         "search name, 3 letters": search("name"),
+        "search name, one word (folded)": search("name", "folded"),
+        "search name, first and last": search("name", "two words"),
+        "search phone, as typed": search("phone"),
         "search email, 4 letters": search("email"),
         "search email, whole address": search("email", "whole email"),
         "search username, 3 letters": search("username"),
@@ -168,7 +175,9 @@ def child(mode: str, url: str, n: int) -> None:
 
 def in_child(env: dict, *args) -> dict:
     done = subprocess.run([sys.executable, __file__, *map(str, args)], cwd=ROOT, env=env,
-                          check=True, capture_output=True, text=True)
+                          check=False, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(done.stderr[-3000:])
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

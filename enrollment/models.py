@@ -149,6 +149,10 @@ class EnrollmentRequest(db.Model):
     __table_args__ = (
         # id too: the queue's pages are found in the index alone (admin/queries.py).
         sa.Index("ix_request_queue", "practice_id", "status", "created_at", "id"),
+        # The pending queue puts the requests the patient sent back first: each part
+        # (resubmitted_at set, or NULL) in its order from this index alone.
+        sa.Index("ix_request_updated", "practice_id", "status", "resubmitted_at",
+                 "created_at", "id"),
         # Prefix searches: created_at and id too, so the newest 50 matches are found in
         # the index alone however many match (admin/queries.py search()).
         sa.Index("ix_request_last_name", "practice_id",
@@ -331,3 +335,20 @@ class InfoRequest(db.Model):
     sections: Mapped[list] = mapped_column(sa.JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     answered_at: Mapped[datetime | None]
+
+
+class RequestRevision(db.Model):
+    """A section of a request as it was before the patient corrected it ("needs
+    information"): staff see the old value beside the new.  Encrypted like the request."""
+    __tablename__ = "request_revision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("enrollment_request.id", ondelete="CASCADE"), index=True)
+    info_request_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("info_request.id", ondelete="SET NULL"))
+    section: Mapped[str] = mapped_column(sa.String(40))   # a step's name
+    values: Mapped[dict] = mapped_column(EncryptedJSON)   # {field: value} before
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+from . import name_words  # noqa: E402,F401  (the name-word table and its listener)

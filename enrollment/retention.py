@@ -4,7 +4,8 @@ decision (`flask --app app purge`, upkeep/retention.py).
 The row stays with its id, practice, status and dates (the queue counts it, the audit
 trail names it); every personal, insurance and reason value becomes NULL, its generic
 step values go, its appointment's reason goes, the messages staff sent it are emptied,
-its email-confirmation links and any draft pointing at it are deleted.  `purged_at`
+its email-confirmation links, any draft pointing at it and the sections as they were
+before a correction (request_revision) are deleted.  `purged_at`
 says when.  Audit rows are kept (their own retention, AUDIT_RETENTION_DAYS)."""
 from datetime import datetime, timedelta
 
@@ -13,8 +14,10 @@ from flask import current_app
 
 from extensions import db
 
+from . import name_words
 from .codes import REJECTED
-from .models import AppointmentRequest, Draft, EmailConfirmation, EnrollmentRequest, InfoRequest
+from .models import (AppointmentRequest, Draft, EmailConfirmation, EnrollmentRequest,
+                     InfoRequest, RequestRevision)
 
 R = EnrollmentRequest
 # Every column of a request that holds what the patient gave (besides the account,
@@ -53,7 +56,8 @@ def scrub(ids: list[int], now: datetime) -> None:
     db.session.execute(
         sa.update(InfoRequest).where(InfoRequest.request_id.in_(ids))
         .values(message="").execution_options(synchronize_session=False))
-    for model in (EmailConfirmation, Draft):
+    name_words.forget(ids)
+    for model in (EmailConfirmation, Draft, RequestRevision):
         db.session.execute(sa.delete(model).where(model.request_id.in_(ids))
                            .execution_options(synchronize_session=False))
 

@@ -48,8 +48,8 @@ def rotate(batch_size: int):
 @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1),
               help="Rows read and written per transaction.")
 def reindex(batch_size: int):
-    """Recompute every search hash (the date of birth's, addresses' and usernames') with
-    PORTAL_INDEX_KEY, after that key changed."""
+    """Recompute every search hash (the date of birth's, addresses', usernames' and the
+    names' words) with PORTAL_INDEX_KEY, after that key changed."""
     _report(keys.reindex(batch_size), "given a new search hash")
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 import crypto
+from enrollment import name_words
 from database import write_transaction
 from extensions import db
 
@@ -127,4 +128,6 @@ def reindex(batch_size: int = 500) -> list[Counted]:
     by_table = {item.table: item for item in counted}
     for name, rows in crypto.reindex_names(db.metadata, db.session, batch_size).items():
         by_table.setdefault(name, Counted(name)).rows += rows
+    words = name_words.RequestNameWord.__tablename__   # every request's, written again
+    by_table.setdefault(words, Counted(words)).rows += name_words.reindex(batch_size)
     return list(by_table.values())

@@ -20,6 +20,7 @@ from flask import current_app
 
 from account.models import RecoveryToken
 from admin.appointments.models import AppointmentDecision
+from admin.requests import places
 from admin.requests.models import Decision
 from admin.staff.models import StaffToken
 from audit.models import purge_older_than
@@ -89,6 +90,7 @@ def purge(now: datetime | None = None) -> list[tuple[str, int]]:
         ("expired drafts deleted", drafts.purge_expired(now)),
         ("expired human-check records deleted", human_check.purge_expired(now)),
         ("sign-in sessions over 30 days old deleted", sessions.purge(SESSION_KEEP, now)),
+        ("staff searches over a day old deleted", places.purge_searches(now)),
         ("links expired over 30 days ago deleted", expired_links(now)),
         (f"rejected requests whose personal data was deleted (after "
          f"{cfg['RETENTION_REJECTED_DAYS']} days)", rejected_requests(now)),

@@ -2,6 +2,8 @@
 button: core.ButtonForm)."""
 from datetime import datetime
 
+import phonenumbers
+
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 from wtforms.validators import DataRequired, ValidationError
@@ -10,13 +12,26 @@ from enrollment import steps
 from enrollment.codes import REJECTION_REASONS
 from enrollment.fields import MultiCheckboxField, text
 
-from ..core import AdminForm
+from ..core import AdminForm, email_address
 
-SEARCH_BY = [("name", _l("First or last name (from the start)")),
+SEARCH_BY = [("name", _l("Name (accents, case and punctuation do not matter)")),
+             ("phone", _l("Phone number (any format)")),
              ("email", _l("Email address (from the start)")),
              ("username", _l("Username (from the start)")),
              ("dob", _l("Date of birth (exact)"))]
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
+
+
+def _phone(typed: str | None) -> str:
+    """The number as stored (E.164), whatever way it was typed (US by default)."""
+    try:
+        number = phonenumbers.parse(typed or "", "US")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_possible_number(number):
+        raise ValidationError(_l("Enter a phone number with its area code, like "
+                                 "(217) 555-0142."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 class SearchForm(AdminForm):
@@ -26,6 +41,9 @@ class SearchForm(AdminForm):
     value = None
 
     def validate_q(self, field):
+        if self.by.data == "phone":
+            self.value = _phone(field.data)
+            return
         if self.by.data != "dob":
             self.value = field.data
             return
@@ -78,3 +96,12 @@ class NeedsInfoForm(AdminForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.sections.choices = [(step.name, step.title) for step in steps.correctable()]
+
+
+class EmailForm(AdminForm):
+    """The patient called: their address was mistyped."""
+    email = text(_l("Correct email address"), 254, _l("Enter the patient's email address."),
+                 "off", autocapitalize="none", spellcheck="false")
+
+    def validate_email(self, field):
+        field.data = email_address(field.data)

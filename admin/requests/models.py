@@ -27,3 +27,17 @@ class Decision(db.Model):
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
     staff: Mapped[StaffUser] = relationship()
     request: Mapped[EnrollmentRequest] = relationship()
+
+
+class SavedSearch(db.Model):
+    """A staff search kept with the staff member's session (never in a URL): the search
+    POST stores it and answers with /admin/search/<id>, an address holding only this
+    random id, so Back and reload show the same results.  Readable only from the
+    session that made it; gone with that session's row (and `flask purge` after a day)."""
+    __tablename__ = "staff_search"
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    auth_session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("auth_session.id", ondelete="CASCADE"), index=True)
+    by: Mapped[str] = mapped_column(sa.String(20))
+    terms: Mapped[str] = mapped_column(EncryptedText)   # what was typed: patient data
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -16,12 +16,12 @@ from htmx import is_htmx, render
 
 from .. import bp
 from ..core import ButtonForm, id_value, staff_required
-from . import decisions, duplicates, queries
-from .forms import NeedsInfoForm, RejectForm
+from . import changes, decisions, duplicates, places, queries
+from .forms import EmailForm, NeedsInfoForm, RejectForm
 
 STATUS = {decisions.DONE: 200, decisions.LOST: 409, decisions.UNCONFIRMED: 409,
           decisions.BAD_REASON: 422, decisions.BAD_INFO: 422, decisions.WAITING: 409}
-RESULTS = ("approved", "rejected", "needs_info")
+RESULTS = ("approved", "rejected", "needs_info", "link_sent", "email_corrected")
 DUPLICATE = "duplicate"
 
 
@@ -33,6 +33,9 @@ def _messages(result: str) -> str | None:
                       "is free again."),
         "needs_info": _("Sent. The patient is emailed that there is a message and reads "
                         "it after signing in."),
+        "link_sent": _("A new confirmation link is on its way to the patient."),
+        "email_corrected": _("Email address corrected. Every link sent before no longer "
+                             "works; a new one is on its way to the new address."),
         decisions.LOST: _("This request was already decided. Here is what "
                           "happened."),
         decisions.WAITING: _("This request waits for the patient's answer: it can be "
@@ -42,13 +45,35 @@ def _messages(result: str) -> str | None:
     }.get(result)
 
 
+def _place() -> places.Place:
+    """The list the request was opened from: the last one this staff member saw."""
+    return places.current()
+
+
+def _next_pending(req, place: places.Place) -> str | None:
+    """The address of the next pending request of `place` (None at the end)."""
+    from .routes import rerun
+    found = places.next_pending(current_user.practice_id, place, req, rerun)
+    # To its heading: the browser scrolls past the navigation and the next Tab reaches
+    # the decision's first button (the summary has no links), with no script.
+    return None if found is None else url_for("admin.detail", request_id=found,
+                                              _anchor="page-heading")
+
+
 def render_detail(req, result: str | None = None, reject_form=None, status: int = 200,
-                  block: str = "decision", needs_form=None, found=None):
+                  block: str = "decision", needs_form=None, found=None, message=None,
+                  email_form=None):
     """The request's page (`block` of it for htmx), with `result` said at the top;
-    `found`: its possible duplicates when the caller has them already."""
+    `found`: its possible duplicates when the caller has them already.  The page
+    offers the next pending request of the list it came from (after the decision;
+    before it, as a way to skip this one)."""
     codes = decisions.reasons_for(req.practice)
-    ctx = {"req": req, "decision": queries.decision_of(req.id), "result": result,
-           "message": _messages(result) if result else None,
+    place = _place()
+    ctx = {"place": place, "back_url": place.back_url(),
+           "next_url": _next_pending(req, place), "changes": changes.latest(req),
+           "req": req, "decision": queries.decision_of(req.id), "result": result,
+           "message": message or (_messages(result) if result else None),
+           "email_form": email_form or EmailForm(formdata=None),
            "approve_form": ButtonForm(), "reject_form": reject_form or RejectForm(
                formdata=None).offer(codes),
            "needs_form": needs_form or NeedsInfoForm(formdata=None),
@@ -94,8 +119,9 @@ def _after(outcome, done: str, reject_form=None, needs_form=None):
 def _row(outcome):
     """An approval from the queue: htmx gets the row again (and the count out of band);
     without JavaScript, redirect-after-post back to the queue."""
+    place = _place()
     if not is_htmx():
-        return redirect(url_for("admin.queue"), 303)
+        return redirect(place.back_url(), 303)
     req = queries.get_request(current_user.practice_id, outcome.request.id)
     result = "approved" if outcome.result == decisions.DONE else outcome.result
     return render("admin/row.html", "row", status=STATUS[outcome.result], r=req,

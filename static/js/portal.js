@@ -20,8 +20,15 @@
       enhance(target);
     } else if (target) {
       // A swap into part of a page (search results, a decision): focus what it says.
-      var said = target.querySelector("#error-summary, [data-focus]");
-      if (said) { said.focus(); }
+      // A swap that replaced its target (a queue row, outerHTML) left it detached: what
+      // it says is then in the page.  Once focused, a message is no longer "to focus",
+      // so the next swap does not find an earlier one.
+      var root = document.contains(target) ? target : document;
+      var said = root.querySelector("#error-summary, [data-focus]");
+      if (said) {
+        said.focus();
+        said.removeAttribute("data-focus");
+      }
     }
   });
 

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from audit import AuditEvent
-from enrollment.models import EnrollmentRequest, InfoRequest
+from enrollment.models import EnrollmentRequest, InfoRequest, RequestRevision
 from extensions import db
 from tests.account.conftest import deliver, status_of
 
@@ -142,3 +142,41 @@ def test_the_confirmation_link_can_be_sent_again_while_the_request_is_with_the_p
     resp = user.post("/status/new-link")
     assert resp.status_code == 200 and "A new link is on its way" in resp.get_data(as_text=True)
     assert any("/enroll/confirm/" in m.part("plain") for m in deliver(app, smtp, user.email))
+
+
+def test_a_corrected_name_is_searched_by_its_new_words(app, patient, make_staff):
+    user = patient()
+    staff = make_staff()
+    ask(staff, user.request_id, ("personal",))
+    fields = {"first_name": "María", "last_name": "Núñez-O'Brien", "street": "12 Elm Street",
+              "city": "Springfield", "state": "IL", "zip_code": "62701",
+              "phone": "(217) 555-0199", "date_of_birth": "1984-03-09", "email": user.email}
+    assert user.post("/status/correct/personal", fields).status_code == 303
+
+    def found(typed):
+        return f"/admin/requests/{user.request_id}\"" in staff.post(
+            "/admin/search", {"by": "name", "q": typed}, htmx=True).get_data(as_text=True)
+    assert found("nunez obrien") and found("maria obrien")
+    assert not found("maria delgado")
+
+
+def test_the_request_page_shows_old_and_new_side_by_side(app, patient, make_staff):
+    user = patient()
+    staff = make_staff()
+    ask(staff, user.request_id, ("personal",))
+    fields = {"first_name": "Maria", "last_name": "Delgado-Ruiz", "street": "12 Elm Street",
+              "line2": "Apt 3", "city": "Springfield", "state": "IL", "zip_code": "62701",
+              "phone": "(217) 555-0199", "date_of_birth": "1984-03-19", "email": user.email}
+    assert user.post("/status/correct/personal", fields).status_code == 303
+    assert user.post("/status/resubmit").status_code == 303
+    with app.app_context():
+        revision = db.session.execute(sa.select(RequestRevision)).scalar_one()
+        assert revision.section == "personal" and revision.values["last_name"] == "Delgado"
+        raw = db.session.execute(sa.text("SELECT \"values\" FROM request_revision")).scalar()
+        assert "Delgado" not in raw   # encrypted like the request
+    html = staff.get(f"/admin/requests/{user.request_id}").get_data(as_text=True)
+    changes = html[html.index('id="changes"'):]
+    changes = changes[:changes.index("</section>")]
+    assert "<del>Delgado</del></td><td><ins>Delgado-Ruiz</ins>" in changes
+    assert "<del>1984-03-09</del></td><td><ins>1984-03-19</ins>" in changes
+    assert "Springfield" not in changes   # unchanged fields are not listed

@@ -68,7 +68,8 @@ def _b_items(app) -> dict:
 
 def _rule_args(app, rule, request_id: int, staff_id: int) -> list:
     """B's ids for what a rule takes; a rule with a kind once per kind."""
-    args = {"request_id": request_id, "staff_id": staff_id, "token": "x" * 43}
+    args = {"request_id": request_id, "staff_id": staff_id, "token": "x" * 43,
+            "search_id": "s" * 22}
     args = {key: value for key, value in args.items() if key in rule.arguments}
     if "appointment_id" in rule.arguments:
         args["appointment_id"] = appointment_id_of(app, request_id)
@@ -94,9 +95,11 @@ def two_practices(app, make_staff, patient_request):
 def test_the_walk_covers_every_admin_route(app):
     endpoints = {r.endpoint for r in admin_rules(app)}
     assert endpoints == {"admin.login", "admin.logout", "admin.keepalive", "admin.queue",
-                         "admin.search", "admin.audit_log", "admin.detail",
+                         "admin.search", "admin.search_results", "admin.audit_log",
+                         "admin.detail",
                          "admin.approve", "admin.reject", "admin.reject_duplicate",
-                         "admin.needs_info"} | PRACTICE_ADMIN | APPOINTMENTS | SECOND_FACTOR
+                         "admin.needs_info", "admin.resend_link", "admin.correct_email"} \
+        | PRACTICE_ADMIN | APPOINTMENTS | SECOND_FACTOR
 
 
 @pytest.mark.parametrize("htmx", [False, True])
@@ -136,6 +139,11 @@ def test_staff_of_practice_a_get_404_for_anything_of_practice_b(app, two_practic
             else a_staff.get(path, htmx=htmx)
         body = resp.get_data(as_text=True)
         assert "Delgado" not in body and "12 Elm Street" not in body, (method, path)
+        if endpoint == "admin.search" and not htmx:   # to the search kept with the session
+            assert resp.status_code == 303, (method, path)
+            resp = a_staff.get(resp.headers["Location"])
+            body = resp.get_data(as_text=True)
+            assert "Delgado" not in body and "/admin/requests/" not in body
         if endpoint in ("admin.queue", "admin.search", "admin.appointments_queue") \
                 or path == "/admin/audit":
             assert resp.status_code == 200, (method, path)     # shows A's own, nothing of B
@@ -147,9 +155,10 @@ def test_staff_of_practice_a_get_404_for_anything_of_practice_b(app, two_practic
         else:
             assert resp.status_code == 404, (method, path, resp.status_code)
         walked.add(endpoint)
-    assert walked == {"admin.queue", "admin.search", "admin.audit_log", "admin.detail",
+    assert walked == {"admin.queue", "admin.search", "admin.search_results",
+                      "admin.audit_log", "admin.detail",
                       "admin.approve", "admin.reject", "admin.reject_duplicate",
-                      "admin.needs_info"} | (
+                      "admin.needs_info", "admin.resend_link", "admin.correct_email"} | (
         PRACTICE_ADMIN - LINKS - PUBLIC) | APPOINTMENTS
     assert None not in _b_items(app).values()      # B's provider and location remain
     assert request_of(app, "patient1@example.org").status == "pending"
@@ -165,8 +174,11 @@ def test_b_is_not_found_by_search_on_any_key(app, two_practices):
     for by, q in [("name", "maria"), ("name", "delgado"), ("email", "patient1"),
                   ("username", "outbox-user1"), ("dob", "1984-03-09")]:
         for htmx in (False, True):
-            html = a_staff.post("/admin/search", {"by": by, "q": q}, htmx=htmx).get_data(
-                as_text=True)
+            resp = a_staff.post("/admin/search", {"by": by, "q": q}, htmx=htmx)
+            if not htmx:   # redirect-after-post, to the search kept with the session
+                assert resp.status_code == 303
+                resp = a_staff.get(resp.headers["Location"])
+            html = resp.get_data(as_text=True)
             assert "/admin/requests/" not in html and "0 found" in html, (by, q)
 
 

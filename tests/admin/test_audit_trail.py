@@ -110,7 +110,7 @@ def test_what_pages_showed_is_said_in_words(app, make_staff, boss, patient_reque
                     ).get_data(as_text=True)
     rows = _rows(html)
     assert f"Viewed the request: with possible duplicates #{ids[1]}–#{ids[2]}" in rows[0]
-    assert f"Searched the requests: by first or last name (from the start), 3 found: " \
+    assert f"Searched the requests: by name (accents, case and punctuation do not matter), 3 found: " \
         f"#{ids[0]}–#{ids[2]}" in rows[1]
     assert f"Listed requests: Pending approval, page 1: #{ids[0]}–#{ids[2]}" in rows[2]
     assert "delg" not in html.lower().replace("delgado", "")

@@ -1,5 +1,6 @@
 """The queue: own practice, status filter, newest first, paginated; search by POST only,
 by each key; two staff deciding at once produce exactly one decision."""
+import re
 import threading
 from datetime import date, timedelta
 
@@ -69,8 +70,12 @@ def test_search_without_javascript_is_a_whole_page(app, make_staff, patient_requ
     req = patient_request(1)
     staff = make_staff()
     resp = staff.post("/admin/search", {"by": "name", "q": "maria"})
-    html = resp.get_data(as_text=True)
-    assert resp.status_code == 200 and "<html" in html and f"/admin/requests/{req.id}" in html
+    assert resp.status_code == 303   # to an address holding only a random id
+    where = resp.headers["Location"]
+    assert re.fullmatch(r"/admin/search/[A-Za-z0-9_-]{22}", where)
+    html = staff.get(where).get_data(as_text=True)
+    assert "<html" in html and f"/admin/requests/{req.id}" in html
+    assert 'value="maria"' in html   # the terms kept with the session, in the form
 
 
 def test_search_is_never_by_get_and_checks_its_input(app, make_staff, patient_request):

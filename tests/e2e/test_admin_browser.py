@@ -125,9 +125,12 @@ def test_dashboard_pages_pass_axe(js_page, live_server):
     assert_accessible(page, "search results")
     page.goto(f"/admin/requests/{request_id}")
     assert_accessible(page, "detail")
+    page.locator("summary", has_text="Reject…").click()   # folded under the buttons
+    assert_accessible(page, "detail, reject opened")
     page.get_by_role("button", name="Reject", exact=True).click()
     expect(page.locator("#error-summary")).to_be_focused()
     assert_accessible(page, "reject with errors")
+    page.locator("summary", has_text="Ask the patient for information…").click()
     page.get_by_role("button", name="Send to the patient").click()
     expect(page.locator("#error-summary")).to_be_focused()
     assert_accessible(page, "needs information with errors")

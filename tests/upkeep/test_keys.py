@@ -116,12 +116,16 @@ def test_reindex_recomputes_the_search_hash_and_rotate_leaves_it(
     result = runner.invoke(args=["keys", "reindex", "--batch-size", "1"])
     assert result.exit_code == 0, result.output
     # The request's date-of-birth hash and its address's (two updates of its row), the
-    # account's username hash and the staff member's address hash.
+    # account's username hash, the staff member's address hash, and the request's name
+    # words (written again: one request).
     assert counts(result.output) == {"enrollment_request": 2, "patient_account": 1,
-                                     "staff_user": 1}
+                                     "staff_user": 1, "request_name_word": 1}
     assert found() and stored_hash() != before
+    by_name = staff.post("/admin/search", {"by": "name", "q": "delgado maria"}, htmx=True)
+    assert f"/admin/requests/{req.id}\"" in by_name.get_data(as_text=True)
     assert counts(runner.invoke(args=["keys", "reindex"]).output) == {
-        "enrollment_request": 0, "patient_account": 0, "staff_user": 0}
+        "enrollment_request": 0, "patient_account": 0, "staff_user": 0,
+        "request_name_word": 0}
 
 
 def test_rotate_never_overwrites_a_value_saved_meanwhile(app, use_keys, practices,
