@@ -218,9 +218,16 @@ def _dashboard(app, pages: Pages, make_staff, patient_request, practices, smtp):
                  "/admin/settings", "/admin/staff", "/admin/audit",
                  "/admin/audit?day=nonsense", f"/admin/requests/{req.id}"):
         pages.both(path, lambda htmx, path=path: admin.get(path, htmx=htmx), (200, 422))
-    pages.both("search", lambda htmx: admin.post("/admin/search", {"by": "name",
-                                                                   "q": "Delgado"},
-                                                 htmx=htmx))
+    # A search answers htmx with its results, a browser with a 303 to the kept search.
+    pages.add("search fragment", admin.post("/admin/search", {"by": "name", "q": "Delgado"},
+                                            htmx=True), 200)
+    kept = admin.post("/admin/search", {"by": "phone", "q": "(217) 555-0100"})
+    assert kept.status_code == 303, kept.status_code
+    pages.add("search", admin.get(kept.headers["Location"]), 200)
+    pages.both("updated filter", lambda htmx: admin.get("/admin/?status=updated", htmx=htmx),
+               200)
+    pages.both("correct email invalid", lambda htmx: admin.post(
+        f"/admin/requests/{req.id}/email", {"email": "not an address"}, htmx=htmx), 422)
     pages.both("search invalid", lambda htmx: admin.post("/admin/search",
                                                          {"by": "name", "q": ""},
                                                          htmx=htmx), 422)
