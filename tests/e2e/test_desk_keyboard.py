@@ -20,10 +20,10 @@ def _tab_until(page, predicate: str, limit: int = 60) -> int:
 
 def test_decisions_with_the_keyboard_alone(js_page, live_server):
     page = js_page
-    first = _setup(live_server.app, 31)
-    second = _setup(live_server.app, 32)
-    third = _setup(live_server.app, 33)
-    _sign_in(page, 33)
+    first = _setup(live_server.app, 71)
+    second = _setup(live_server.app, 72)
+    third = _setup(live_server.app, 73)
+    _sign_in(page, 73)
     # From the queue: the newest request's row (the third) approved in place.
     _tab_until(page, f"e.closest && !!e.closest('#request-{third}') && e.tagName === 'BUTTON'")
     with page.expect_response(f"**/admin/requests/{third}/approve"):
