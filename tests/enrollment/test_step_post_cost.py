@@ -47,7 +47,7 @@ CLOSED = "no longer takes online enrollment"
 
 
 def _close(app, practices, raw: bool):
-    sql = f"UPDATE practice SET active = 0 WHERE id = {int(practices['riverside-family'])}"
+    sql = f"UPDATE practice SET active = FALSE WHERE id = {int(practices['riverside-family'])}"
     with app.app_context():
         if not raw:   # plain SQL on this server: seen on its way to the database
             with db.engine.begin() as conn:
