@@ -11,7 +11,7 @@ from auth.hashing import verify_secret
 from database import write_transaction
 from extensions import db
 
-from . import policy, steps
+from . import policy, practice_list, steps
 from .drafts import touch
 from .models import Draft, PatientAccount, Practice, utcnow
 from .steps.base import CONTROL
@@ -71,7 +71,7 @@ def _practice(practice_id: int | None) -> Practice | None:
         return None
     loaded = g.setdefault("practices", {})
     if practice_id not in loaded:
-        loaded[practice_id] = db.session.get(Practice, practice_id)
+        loaded[practice_id] = practice_list.practice(practice_id)
     return loaded[practice_id]
 
 
