@@ -153,6 +153,12 @@ class EnrollmentRequest(db.Model):
         # (resubmitted_at set, or NULL) in its order from this index alone.
         sa.Index("ix_request_updated", "practice_id", "status", "resubmitted_at",
                  "created_at", "id"),
+        # ... and the rest (resubmitted_at NULL) newest first, read in index order: an
+        # IS NULL condition does not let PostgreSQL take ix_request_updated's order, so
+        # without this a deep page of the pending queue sorted every pending request.
+        sa.Index("ix_request_fresh", "practice_id", "status", "created_at", "id",
+                 postgresql_where=sa.text("resubmitted_at IS NULL"),
+                 sqlite_where=sa.text("resubmitted_at IS NULL")),
         # Prefix searches: created_at and id too, so the newest 50 matches are found in
         # the index alone however many match (admin/queries.py search()).
         sa.Index("ix_request_last_name", "practice_id",

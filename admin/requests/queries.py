@@ -42,8 +42,10 @@ def _count(*where) -> int:
 def _segments(practice_id: int, status: str) -> list:
     """The queue of `status` as (where, order) segments, one after the other: pending
     requests the patient sent back come first (the latest sent back first), then the
-    rest, newest first.  Each segment is read from one index (ix_request_updated,
-    ix_request_queue: practice, status, resubmitted_at, created_at, id)."""
+    rest, newest first.  Each segment is read in order from one index: the sent-back
+    ones from ix_request_updated (practice, status, resubmitted_at, created_at, id), the
+    rest from ix_request_fresh (practice, status, created_at, id; resubmitted_at NULL),
+    any other status from ix_request_queue."""
     base = (R.practice_id == practice_id, R.status == PENDING)
     updated = ((*base, R.resubmitted_at.is_not(None)),
                (R.resubmitted_at.desc(), R.id.desc()))

@@ -61,6 +61,10 @@ def upgrade():
     op.create_index('ix_staff_search_auth_session_id', 'staff_search', ['auth_session_id'])
     op.create_index('ix_request_updated', 'enrollment_request',
                     ['practice_id', 'status', 'resubmitted_at', 'created_at', 'id'])
+    op.create_index('ix_request_fresh', 'enrollment_request',
+                    ['practice_id', 'status', 'created_at', 'id'],
+                    postgresql_where=sa.text('resubmitted_at IS NULL'),
+                    sqlite_where=sa.text('resubmitted_at IS NULL'))
     _index_names()
 
 
@@ -84,6 +88,7 @@ def _index_names() -> None:
 
 
 def downgrade():
+    op.drop_index('ix_request_fresh', table_name='enrollment_request')
     op.drop_index('ix_request_updated', table_name='enrollment_request')
     op.drop_index('ix_staff_search_auth_session_id', table_name='staff_search')
     op.drop_table('staff_search')
