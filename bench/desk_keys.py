@@ -45,6 +45,7 @@ def serve(tmp: str):
     from enrollment.demo import seed
     from enrollment.models import EnrollmentRequest, PatientAccount, Practice, utcnow
     from extensions import db
+    from flask_migrate import upgrade
     from tests.admin.mfa_helpers import with_second_factor
     from tests.conftest import CHEAP_ARGON2, RELAXED_LIMITS
 
@@ -52,7 +53,7 @@ def serve(tmp: str):
                       "SECRET_KEY": "d" * 40, "SERVER_NAME": None, "HUMAN_CHECK": False,
                       **CHEAP_ARGON2, **RELAXED_LIMITS})
     with app.app_context():
-        db.create_all()
+        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))   # as deployed
         seed()
         practice = db.session.execute(sa.select(Practice).where(
             Practice.slug == "riverside-family")).scalar_one()

@@ -21,3 +21,4 @@ def init_app(app) -> None:
     app.register_blueprint(confirm_bp)
     app.cli.add_command(seed_demo)
     page_cache.init_app(app)   # templates' csrf_token(): a placeholder in a kept page
+    app.jinja_env.globals["from_review"] = routes.FROM_REVIEW   # Edit links' ?from=

@@ -15,7 +15,9 @@ from .appointment import appointment_form, appointment_values
 from .submit import StepConflict, submit
 from . import bp
 
-FROM_REVIEW = "review"   # ?from=review: the step was opened with Edit on the review page
+# ?from=<the final step>: the step was opened with Edit on the review page (the name is
+# the registry's; templates read it as `from_review`, set in init_app).
+FROM_REVIEW = steps.final().name
 
 
 @bp.before_request
